@@ -1,0 +1,9 @@
+"""Where each stage's artifact lives inside the artifact store (one place, so names never drift)."""
+
+SOURCE = "source.json"
+OUTLINE = "outline.json"
+PLAN = "plan.json"
+
+
+def batch(batch_id: str) -> str:
+    return f"batches/{batch_id}.json"

@@ -1,0 +1,51 @@
+"""source_pdf: the document's identity, page labels, calibrated offset and cleaned outline."""
+
+from collections import Counter
+from pathlib import Path
+
+import dagster as dg
+
+from assets import artifacts
+from resources.settings import SpecmillSettings
+from resources.storage import LocalArtifactStore
+from schemas.outline import SourcePdf
+from specmill.errors import ArtifactError
+from specmill.source import describe_source
+
+
+@dg.asset(group_name="plan", code_version="1", kinds={"pdf"})
+def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: LocalArtifactStore) -> dg.MaterializeResult:
+    """The source PDF: sha256, pages, page labels, printed-page offset and the cleaned outline
+    (bookmarks, or headings from the text layer when there is no usable outline)."""
+    source = describe_source(Path(settings.pdf_path), settings.profile())
+    previous = store.read_model_if_exists(artifacts.SOURCE, SourcePdf)
+    if previous is not None and previous.sha256 != source.sha256:
+        raise ArtifactError(
+            f"{store.root} holds the artifacts of another document ({previous.path}, sha256 {previous.sha256[:12]}…); "
+            "choose another output folder or remove this one"
+        )
+    store.write_model(artifacts.SOURCE, source)
+    store.write_model(artifacts.OUTLINE, source.outline)
+    outline = source.outline
+    reasons = Counter(drop.reason.split(" (")[0] for drop in outline.dropped)
+    for title in outline.without_destination:
+        context.log.warning(f"outline entry without destination: {title}")
+    return dg.MaterializeResult(
+        metadata={
+            "pages": source.page_count,
+            "sha256": source.sha256,
+            "outline_source": outline.source,
+            "fallback_used": outline.source == "text_layer",
+            "bookmarks_total": outline.bookmarks_total,
+            "entries_kept": len(outline.entries),
+            "entries_dropped": len(outline.dropped),
+            "dropped_by_reason": dg.MetadataValue.json(dict(reasons)),
+            "depth": outline.depth,
+            "without_destination": len(outline.without_destination),
+            "page_offset": source.page_offset.offset if source.page_offset.offset is not None else "unknown",
+            "page_offset_method": source.page_offset.method,
+            "textless_pages": len(source.textless_pages),
+            "outline_path": dg.MetadataValue.path(store.path(artifacts.OUTLINE)),
+        },
+        data_version=dg.DataVersion(source.sha256),
+    )

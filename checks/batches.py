@@ -1,0 +1,62 @@
+"""Checks of parsed batches: each on its own, and all of them together."""
+
+import warnings
+
+import dagster as dg
+
+from assets import artifacts
+from assets.parse import parsed_batch
+from assets.partitions import batch_partitions
+from resources.storage import LocalArtifactStore
+from schemas.blocks import ParsedBatch, ParsedBatchArtifact
+from schemas.outline import SourcePdf
+from schemas.plan import BatchPlan
+from specmill.parsed import contiguity_problems, coverage_problems
+
+
+# Partitioned asset checks are a preview feature in dagster 1.13; they are what lets a backfill
+# check each batch in its own run, so we use them and keep the warning out of every CLI run.
+warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
+
+
+@dg.asset_check(asset=parsed_batch, blocking=True, partitions_def=batch_partitions)
+def batch_covers_planned_pages(context: dg.AssetCheckExecutionContext, store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """Every block lies inside the batch's planned pages, and every page with text in the PDF
+    produced at least one block."""
+    batch_id = context.partition_key
+    plan = store.read_model(artifacts.PLAN, BatchPlan)
+    source = store.read_model(artifacts.SOURCE, SourcePdf)
+    artifact = store.read_model(artifacts.batch(batch_id), ParsedBatchArtifact)
+    problems = coverage_problems(artifact, plan.batch(batch_id), source.textless_pages)
+    return dg.AssetCheckResult(
+        passed=not any(problems.values()),
+        metadata={
+            "blocks_outside_batch": len(problems["blocks_outside_batch"]),
+            "text_pages_without_blocks": len(problems["text_pages_without_blocks"]),
+            "problems": dg.MetadataValue.json(problems),
+        },
+    )
+
+
+def read_batch_records(store: LocalArtifactStore, plan: BatchPlan) -> dict[str, ParsedBatch]:
+    """The records of every batch of this plan that has a complete artifact on storage."""
+    records = {}
+    for batch in plan.batches:
+        artifact = store.read_model_if_exists(artifacts.batch(batch.batch_id), ParsedBatchArtifact)
+        if artifact is not None:
+            records[batch.batch_id] = artifact.record
+    return records
+
+
+def batches_contiguous_result(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    plan = store.read_model(artifacts.PLAN, BatchPlan)
+    problems = contiguity_problems(plan, read_batch_records(store, plan))
+    return dg.AssetCheckResult(
+        passed=not any(problems.values()),
+        description=(f"missing partitions: {problems['missing_partitions']}" if problems["missing_partitions"] else None),
+        metadata={
+            "batches_planned": len(plan.batches),
+            "missing_partitions": dg.MetadataValue.json(problems["missing_partitions"]),
+            "mismatched_batches": dg.MetadataValue.json(problems["mismatched_batches"]),
+        },
+    )

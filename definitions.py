@@ -1,0 +1,64 @@
+"""The Dagster code location: assets, checks, resources and jobs of specmill.
+
+`dagster dev` (workspace.yaml) loads `defs` below, configured from the environment:
+SPECMILL_PDF (the document), SPECMILL_OUT (artifact folder), SPECMILL_PROFILE, SPECMILL_SCHEMAS
+(os.pathsep-separated). `specmill build` builds its own Definitions for one PDF with
+`build_definitions`."""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from assets.parse import parsed_batch
+from assets.partitions import batch_partitions
+from assets.plan import batch_plan
+from assets.source import source_pdf
+from checks.batches import batch_covers_planned_pages
+from checks.plan import plan_tiles_document
+from resources.parsers import MineruLocalParser
+from resources.settings import SpecmillSettings
+from resources.storage import LocalArtifactStore
+
+PLAN_JOB = "plan_document"
+PARSE_JOB = "parse_batches"
+
+ALL_ASSETS = [source_pdf, batch_plan, parsed_batch]
+ALL_CHECKS = [plan_tiles_document, batch_covers_planned_pages]
+
+
+def build_resources(
+    *, pdf_path: str, out_dir: str, profile_path: str | None = None, schema_paths: list[str] | None = None,
+    parser: dg.ConfigurableResource | None = None,
+) -> dict[str, dg.ConfigurableResource]:
+    return {
+        "settings": SpecmillSettings(pdf_path=pdf_path, profile_path=profile_path, schema_paths=schema_paths or []),
+        "store": LocalArtifactStore(root=out_dir),
+        "parser": parser or MineruLocalParser(),
+    }
+
+
+def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Definitions:
+    return dg.Definitions(
+        assets=ALL_ASSETS,
+        asset_checks=ALL_CHECKS,
+        resources=resources,
+        jobs=[
+            dg.define_asset_job(PLAN_JOB, selection=dg.AssetSelection.assets(source_pdf, batch_plan)),
+            dg.define_asset_job(PARSE_JOB, selection=dg.AssetSelection.assets(parsed_batch), partitions_def=batch_partitions),
+        ],
+    )
+
+
+def _resources_from_environment() -> dict[str, dg.ConfigurableResource]:
+    out_dir = os.environ.get("SPECMILL_OUT", str(Path("out") / "sample"))
+    schemas = os.environ.get("SPECMILL_SCHEMAS", "")
+    return build_resources(
+        pdf_path=os.environ.get("SPECMILL_PDF", str(Path(out_dir) / "sample-spec.pdf")),
+        out_dir=out_dir,
+        profile_path=os.environ.get("SPECMILL_PROFILE") or None,
+        schema_paths=[path for path in schemas.split(os.pathsep) if path],
+    )
+
+
+defs = build_definitions(_resources_from_environment())

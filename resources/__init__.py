@@ -1,0 +1,1 @@
+"""Dagster resources: where artifacts live, how batches are parsed, which document is processed."""

@@ -1,0 +1,84 @@
+"""The document profile: everything document-specific, as data (a small YAML file).
+
+Nothing in code knows about any one standard; a profile tells the pipeline how this
+document numbers its clauses, which bookmarks are junk, and how big a batch may be.
+"""
+
+from pathlib import Path
+
+from pydantic import Field
+
+from schemas.base import Contract
+from schemas.plan import PlanParameters
+
+
+class ClauseIdPattern(Contract):
+    """How a heading's leading clause id is recognised.
+
+    `regex` is matched at the start of the heading and must capture the id in a group named
+    `id`; `template` builds the canonical id from it; the level is the number of dot-separated
+    parts of the captured id plus `level_offset`."""
+
+    regex: str
+    template: str = "{id}"
+    level_offset: int = 0
+
+
+def _default_clause_id_patterns() -> list[ClauseIdPattern]:
+    separator = r"(?=[\s\u00a0:.\u2013\u2014-]|$)"
+    return [
+        # "Annex A (normative) Schema", "Appendix B Ontology": a top-level annex.
+        ClauseIdPattern(
+            regex=r"(?:Annex|Appendix)[\s\u00a0]+(?P<id>[A-Z])(?=[\s\u00a0:\u2013\u2014-]|\.(?!\d)|$)",
+            template="Annex {id}",
+        ),
+        # "A.3 Foo" or "Appendix A.1 Foo": a clause inside an annex.
+        ClauseIdPattern(regex=r"(?:(?:Annex|Appendix)[\s\u00a0]+)?(?P<id>[A-Z](?:\.\d+)+)\.?" + separator),
+        # "17.4.37 tbl (Table)", "2 Conformance", "3. Terms".
+        ClauseIdPattern(regex=r"(?P<id>\d+(?:\.\d+)*)\.?" + separator),
+        # "§ 823 Schadensersatzpflicht", "§§ 3 bis 6 (weggefallen)": statutes numbered by section sign.
+        ClauseIdPattern(
+            regex=r"§§?[\s\u00a0]*(?P<id>\d+[a-z]?)(?:[\s\u00a0]*(?:bis|to|-|\u2013)[\s\u00a0]*\d+[a-z]?)?" + separator,
+            template="§ {id}",
+        ),
+    ]
+
+
+class OutlineRules(Contract):
+    junk_bookmark_patterns: list[str] = Field(
+        default_factory=lambda: [
+            r"^OLE_LINK\d*$",
+            r"^_Toc\d*",
+            r"^_Ref\d*",
+            r"^_Hlk\d*",
+            r"^DD[A-Z]\w*$",
+            r"^(?:Lib|LIB)[A-Z]\w*$",
+            r"^[\w\- ]+\.(?:png|jpe?g|gif|bmp|emf|wmf|pdf|docx?|xml)$",
+        ],
+        description="Regexes (full title) of Word/authoring-tool bookmarks that are never clauses.",
+    )
+    clause_id_patterns: list[ClauseIdPattern] = Field(default_factory=_default_clause_id_patterns)
+    numbered_majority: float = Field(
+        default=0.5,
+        description="When more than this share of entries carry a clause id, unnumbered entries are dropped.",
+    )
+    heading_band: float = Field(
+        default=0.07,
+        description="Share of the page height at top and bottom treated as running header/footer by the text-layer fallback.",
+    )
+
+
+class DocumentProfile(Contract):
+    name: str = "default"
+    outline: OutlineRules = Field(default_factory=OutlineRules)
+    plan: PlanParameters = Field(default_factory=PlanParameters)
+
+    @classmethod
+    def load(cls, path: Path | None) -> "DocumentProfile":
+        """Read a profile YAML file; None gives the defaults."""
+        if path is None:
+            return cls()
+        import yaml
+
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        return cls.model_validate(data)

@@ -1,0 +1,65 @@
+"""Recognise the clause id at the start of a heading, and order clause ids.
+
+The patterns come from the document profile; this module only applies them."""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from schemas.profile import ClauseIdPattern
+
+_TITLE_SEPARATORS = " \t\u00a0:.\u2013\u2014-"
+
+
+@dataclass(frozen=True)
+class ParsedHeading:
+    clause_id: str
+    level: int
+    title: str
+
+
+@lru_cache(maxsize=64)
+def _compiled(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
+
+
+def parse_heading(text: str, patterns: list[ClauseIdPattern]) -> ParsedHeading | None:
+    """Split 'A.3 Foo' into ('A.3', level 2, 'Foo'); None when no pattern matches."""
+    stripped = text.strip()
+    for pattern in patterns:
+        match = _compiled(pattern.regex).match(stripped)
+        if match is None:
+            continue
+        raw_id = match.group("id")
+        level = raw_id.count(".") + 1 + pattern.level_offset
+        title = stripped[match.end():].strip(_TITLE_SEPARATORS)
+        return ParsedHeading(clause_id=pattern.template.format(id=raw_id), level=max(level, 1), title=title)
+    return None
+
+
+def parent_id(clause_id: str) -> str | None:
+    """'17.4.37' -> '17.4'; 'A.3' -> 'Annex A'; top-level ids have no parent."""
+    if "." not in clause_id:
+        return None
+    head, _ = clause_id.rsplit(".", 1)
+    if "." not in head and head.isalpha() and len(head) == 1:
+        return f"Annex {head}"
+    return head
+
+
+def sort_key(clause_id: str) -> tuple:
+    """Document order of ids: numbered clauses, then annexes A, B, ... with their sub-clauses.
+
+    '§ 12' sorts as clause 12. Unknown shapes sort last, by text."""
+    text = clause_id.removeprefix("§").strip()
+    if text.startswith("Annex "):
+        text = text.removeprefix("Annex ").strip()
+    parts = text.split(".")
+    if parts[0].isdigit() and all(p.isdigit() for p in parts):
+        return (0, tuple(int(p) for p in parts), "")
+    if len(parts[0]) == 1 and parts[0].isalpha() and all(p.isdigit() for p in parts[1:]):
+        return (1, (ord(parts[0].upper()),) + tuple(int(p) for p in parts[1:]), "")
+    digits = re.match(r"(\d+)([a-z]*)$", text)
+    if digits:
+        return (0, (int(digits.group(1)),), digits.group(2))
+    return (2, (), clause_id)

@@ -1,0 +1,163 @@
+"""The clause outline of a PDF: cleaned bookmarks, or headings found in the text layer.
+
+Real outlines are polluted (Word's OLE_LINK/_Toc/DD…/Lib… bookmarks, logo file names); some
+releases have none at all. Either way the result is a list of `OutlineEntry` in page order."""
+
+import re
+from collections import Counter
+
+from schemas.outline import DroppedBookmark, Outline, OutlineEntry
+from schemas.profile import OutlineRules
+from specmill.clause_ids import ParsedHeading, parse_heading, sort_key
+
+
+def _clean_title(title: str) -> str:
+    return re.sub(r"\s+", " ", title.replace("\u00a0", " ")).strip()
+
+
+def _junk_reason(title: str, junk_patterns: list[re.Pattern[str]]) -> str | None:
+    if not title:
+        return "empty title"
+    for pattern in junk_patterns:
+        if pattern.search(title):
+            return f"authoring-tool bookmark ({pattern.pattern})"
+    return None
+
+
+def outline_from_bookmarks(document, rules: OutlineRules, labels: list[str]) -> Outline:
+    """Clean the PDF's bookmarks into clause entries (possibly none)."""
+    toc = document.get_toc(simple=True)
+    junk_patterns = [re.compile(p) for p in rules.junk_bookmark_patterns]
+    dropped: list[DroppedBookmark] = []
+    past_last_page: list[str] = []
+    candidates: list[tuple[str, int | None, ParsedHeading | None]] = []
+    for _level, raw_title, page_number in toc:
+        title = _clean_title(raw_title)
+        page = page_number - 1 if page_number >= 1 else None
+        reason = _junk_reason(title, junk_patterns)
+        if reason:
+            dropped.append(DroppedBookmark(title=title, page=page, reason=reason))
+            continue
+        if page is not None and page >= document.page_count:
+            past_last_page.append(title)
+            dropped.append(DroppedBookmark(title=title, page=page, reason=f"points past the last page ({document.page_count})"))
+            continue
+        candidates.append((title, page, parse_heading(title, rules.clause_id_patterns)))
+
+    numbered_share = sum(1 for *_, heading in candidates if heading) / len(candidates) if candidates else 0.0
+    entries: list[OutlineEntry] = []
+    seen_ids: set[str] = set()
+    for title, page, heading in candidates:
+        if heading is None:
+            if numbered_share > rules.numbered_majority:
+                dropped.append(DroppedBookmark(title=title, page=page, reason="unnumbered entry in a numbered outline"))
+                continue
+            entries.append(OutlineEntry(clause_id=None, title=title, level=1, page=page, page_label=_label(labels, page)))
+            continue
+        if heading.clause_id in seen_ids:
+            dropped.append(DroppedBookmark(title=title, page=page, reason=f"duplicate of clause {heading.clause_id}"))
+            continue
+        seen_ids.add(heading.clause_id)
+        entries.append(
+            OutlineEntry(
+                clause_id=heading.clause_id,
+                title=heading.title,
+                level=heading.level,
+                page=page,
+                page_label=_label(labels, page),
+            )
+        )
+    return Outline(
+        entries=entries,
+        source="bookmarks",
+        bookmarks_total=len(toc),
+        dropped=dropped,
+        without_destination=[_display(e) for e in entries if e.page is None],
+        past_last_page=past_last_page,
+    )
+
+
+def _label(labels: list[str], page: int | None) -> str | None:
+    if page is None or not labels[page]:
+        return None
+    return labels[page]
+
+
+def _display(entry: OutlineEntry) -> str:
+    return f"{entry.clause_id} {entry.title}".strip() if entry.clause_id else entry.title
+
+
+def is_usable(outline: Outline) -> bool:
+    """An outline is usable for planning when at least one numbered clause has a destination."""
+    return any(entry.clause_id and entry.page is not None for entry in outline.entries)
+
+
+def _is_bold(span: dict) -> bool:
+    return bool(span["flags"] & 16) or "bold" in span["font"].lower()
+
+
+def _body_font_size(document) -> float:
+    sizes: Counter[float] = Counter()
+    step = max(1, document.page_count // 60)
+    for index in range(0, document.page_count, step):
+        for block in document[index].get_text("dict")["blocks"]:
+            for line in block.get("lines", []):
+                for span in line["spans"]:
+                    sizes[round(span["size"], 1)] += len(span["text"])
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def outline_from_text_layer(document, rules: OutlineRules, labels: list[str]) -> Outline:
+    """Fallback: numbered lines set larger or bolder than body text, outside header/footer bands.
+
+    When an id occurs more than once (a table-of-contents line, a repeated heading), the
+    occurrence in the largest type wins, then the first; ids must then ascend in page order."""
+    body_size = _body_font_size(document)
+    found: dict[str, tuple[float, int, OutlineEntry]] = {}
+    for index in range(document.page_count):
+        page = document[index]
+        height = page.rect.height
+        lines = [line for block in page.get_text("dict")["blocks"] for line in block.get("lines", [])]
+        for position, line in enumerate(lines):
+            spans = [s for s in line["spans"] if s["text"].strip()]
+            if not spans:
+                continue
+            top, bottom = line["bbox"][1], line["bbox"][3]
+            if bottom < height * rules.heading_band or top > height * (1 - rules.heading_band):
+                continue
+            size = max(s["size"] for s in spans)
+            if size < body_size * 1.15 and not _is_bold(spans[0]):
+                continue
+            text = _clean_title("".join(s["text"] for s in line["spans"]))
+            heading = parse_heading(text, rules.clause_id_patterns)
+            if heading is None or len(text) > 160:
+                continue
+            title = heading.title
+            if not title and position + 1 < len(lines):
+                # "3.1" on one line, the term or title on the next.
+                title = _clean_title("".join(s["text"] for s in lines[position + 1]["spans"]))
+            entry = OutlineEntry(
+                clause_id=heading.clause_id, title=title, level=heading.level, page=index, page_label=_label(labels, index)
+            )
+            previous = found.get(heading.clause_id)
+            if previous is None or size > previous[0]:
+                found[heading.clause_id] = (size, index, entry)
+    ordered = sorted(found.values(), key=lambda item: (item[1], sort_key(item[2].clause_id)))
+    entries: list[OutlineEntry] = []
+    for _size, _page, entry in ordered:
+        if entries and sort_key(entry.clause_id) <= sort_key(entries[-1].clause_id):
+            continue  # out of order: a stray numbered line, not a heading
+        entries.append(entry)
+    return Outline(entries=entries, source="text_layer", bookmarks_total=0)
+
+
+def extract_outline(document, rules: OutlineRules, labels: list[str]) -> Outline:
+    """Bookmarks when they are usable, else headings from the text layer (keeping the
+    bookmark cleaning report so the user sees why the fallback was taken)."""
+    from_bookmarks = outline_from_bookmarks(document, rules, labels)
+    if is_usable(from_bookmarks):
+        return from_bookmarks
+    fallback = outline_from_text_layer(document, rules, labels)
+    return fallback.model_copy(
+        update={"bookmarks_total": from_bookmarks.bookmarks_total, "dropped": from_bookmarks.dropped}
+    )

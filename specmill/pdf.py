@@ -1,0 +1,44 @@
+"""Opening a source PDF safely, with one clear error per way it can be unusable."""
+
+import hashlib
+from pathlib import Path
+
+from specmill.errors import SourcePdfError
+
+_PDF_MAGIC = b"%PDF-"
+
+
+def file_sha256(path: Path, chunk_size: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def open_pdf(path: Path):
+    """Open a PDF with PyMuPDF, or raise SourcePdfError naming what is wrong with it."""
+    import pymupdf
+
+    path = Path(path)
+    if not path.exists():
+        raise SourcePdfError(f"source PDF not found: {path}")
+    if not path.is_file():
+        raise SourcePdfError(f"source PDF is not a file: {path}")
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+    # Some producers put a few junk bytes before the header; PDF readers accept it within 1 KiB.
+    if _PDF_MAGIC not in head:
+        kind = "an HTML page" if head.lstrip().lower().startswith((b"<!doctype html", b"<html")) else "not a PDF"
+        raise SourcePdfError(f"{path} is {kind} (no %PDF- header in its first 1 KiB)")
+    try:
+        document = pymupdf.open(path)
+    except Exception as exc:  # PyMuPDF raises its own FileDataError and friends
+        raise SourcePdfError(f"{path} cannot be read as a PDF: {exc}") from exc
+    if document.needs_pass:
+        document.close()
+        raise SourcePdfError(f"{path} is encrypted with a password; decrypt it first (e.g. qpdf --decrypt)")
+    if document.page_count == 0:
+        document.close()
+        raise SourcePdfError(f"{path} has no pages")
+    return document

@@ -1,0 +1,399 @@
+"""Segmentation: one forward walk over the document's blocks against the cleaned outline.
+
+A block opens a section only when it matches the *next expected* outline clause, or a near
+successor: its leading clause id must be that clause's id and the rest must resemble the
+clause's title, on a page no earlier than the bookmark's (and at most `page_slack` later).
+Everything that merely looks like a heading cannot open a section this way: a running header
+repeating a heading, a table-of-contents line, a numbered list item, a line-number gutter
+("12 13 14"), an informative sentence that MinerU gave a text_level.
+
+A heading that arrived as two blocks (the id, then the title; or a title cut in two) is joined.
+Page furniture is dropped: typed header/footer/page_number/aside_text blocks, plain text
+blocks that are line-number gutters or bare numbers, short texts repeated at the page edge on
+many pages, and repeats of a heading already opened. Blocks before the first clause form the
+front-matter section.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from schemas.blocks import FURNITURE_BLOCK_TYPES, Block
+from schemas.outline import OutlineEntry
+from schemas.profile import ClauseIdPattern, OutlineRules
+from schemas.tree import (
+    FRONT_MATTER_KEY,
+    ClauseTree,
+    MatchedClause,
+    MisplacedBlock,
+    MissedClause,
+    OutOfOrderClause,
+    Section,
+    SegmentationReport,
+    SegmentationRules,
+)
+from specmill.clause_ids import parse_heading
+
+FRONT_MATTER_TITLE = "Front matter"
+_HEADING_MAX_CHARS = 400  # a block longer than this is prose, even if it starts with a number
+_NUMBERS_ONLY = re.compile(r"^\d+(?:\s+\d+)*$")
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+
+
+def compact(text: str) -> str:
+    """Comparison form: NFKC (ligatures), casefolded, letters and digits only (so that
+    letter-spaced headings 'T i t l e' and punctuation differences do not matter)."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def title_similarity(a: str, b: str) -> float:
+    return fuzz.ratio(compact(a), compact(b))
+
+
+def slugify_key(title: str) -> str:
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", title).lower())
+    return "-".join(words)[:60] or "untitled"
+
+
+def _is_gutter(text: str) -> bool:
+    """'1 2 3 4', '12 13 14', or a lone number: line numbers or a page number typed as text."""
+    stripped = text.strip()
+    if not _NUMBERS_ONLY.match(stripped):
+        return False
+    numbers = [int(token) for token in stripped.split()]
+    if len(numbers) == 1:
+        return True
+    increasing = sum(1 for a, b in zip(numbers, numbers[1:]) if b > a)
+    return increasing >= (len(numbers) - 1) * 0.8
+
+
+def _running_key(text: str) -> str:
+    return _SPACES.sub(" ", _DIGITS.sub("#", text.casefold())).strip()
+
+
+def find_running_texts(blocks: list[Block], rules: SegmentationRules) -> set[str]:
+    """Keys (see _running_key) of short plain texts that sit at a page edge on many pages."""
+    first_on_page: dict[int, int] = {}
+    last_on_page: dict[int, int] = {}
+    for index, block in enumerate(blocks):
+        if block.type in FURNITURE_BLOCK_TYPES:
+            continue
+        first_on_page.setdefault(block.page, index)
+        last_on_page[block.page] = index
+    top = rules.page_edge * 1000
+    bottom = (1 - rules.page_edge) * 1000
+    pages_by_key: dict[str, set[int]] = defaultdict(set)
+    for index, block in enumerate(blocks):
+        if block.type != "text" or not block.text.strip() or len(block.text) > rules.running_text_max_chars:
+            continue
+        if block.bbox is not None:
+            at_edge = block.bbox[3] <= top or block.bbox[1] >= bottom
+        else:
+            at_edge = index in (first_on_page.get(block.page), last_on_page.get(block.page))
+        if at_edge:
+            pages_by_key[_running_key(block.text)].add(block.page)
+    return {key for key, pages in pages_by_key.items() if len(pages) >= rules.running_text_min_pages}
+
+
+@dataclass
+class _HeadingMatch:
+    entry_index: int
+    consumed: int  # blocks that made up the heading (2 when repaired)
+    repaired: bool
+    extra_text: str  # body text that MinerU glued to the heading
+
+
+class _Walk:
+    """State of the forward walk. One instance per segment_blocks call."""
+
+    def __init__(self, blocks: list[Block], entries: list[OutlineEntry], rules: SegmentationRules, patterns: list[ClauseIdPattern]):
+        self.blocks = blocks
+        self.entries = entries
+        self.rules = rules
+        self.patterns = patterns
+        self.compact_titles = [compact(entry.title) for entry in entries]
+        self.index_by_id = {entry.clause_id: i for i, entry in enumerate(entries) if entry.clause_id}
+        self.running = find_running_texts(blocks, rules)
+        self.dropped: Counter[str] = Counter()
+        self.running_seen: dict[str, None] = {}
+        self.opened_headings: dict[str, int] = {}
+        self.matched: dict[int, MatchedClause] = {}
+        self.missed: dict[int, None] = {}
+        self.out_of_order: list[tuple[int, int, str]] = []  # (entry index, page found, section it is in)
+
+    # -- matching ---------------------------------------------------------------------------
+
+    def _page_fits(self, entry: OutlineEntry, page: int) -> bool:
+        if entry.page is None:
+            return True
+        return entry.page <= page <= entry.page + self.rules.page_slack
+
+    def _next_content_text(self, index: int) -> str | None:
+        for block in self.blocks[index + 1 : index + 4]:
+            if block.type in FURNITURE_BLOCK_TYPES:
+                continue
+            if block.type == "text" and block.text.strip() and len(block.text) <= _HEADING_MAX_CHARS:
+                return block.text
+            return None
+        return None
+
+    def _title_match(self, rest: str, entry_index: int, index: int) -> tuple[int, bool, str] | None:
+        """Compare the text after the id with the outline title: (blocks consumed, repaired, extra text)."""
+        threshold = self.rules.title_similarity
+        title = self.compact_titles[entry_index]
+        rest_compact = compact(rest)
+        if not title:
+            return (1, False, "") if not rest_compact else None
+        if rest_compact and fuzz.ratio(rest_compact, title) >= threshold:
+            return 1, False, ""
+        if title.startswith(rest_compact) or fuzz.ratio(rest_compact, title[: len(rest_compact)]) >= 95 and len(rest_compact) < len(title):
+            # "17.4.37" + "tbl (Table)", or "17.4.37 tbl" + "(Table)": the heading was split.
+            following = self._next_content_text(index)
+            if following is not None and fuzz.ratio(rest_compact + compact(following), title) >= threshold:
+                return 2, True, ""
+        if len(rest_compact) > len(title) and fuzz.ratio(rest_compact[: len(title)], title) >= max(threshold, 90):
+            # Heading and the first sentence in one block: keep the sentence as content.
+            return 1, False, _after_compact_prefix(rest, len(title))
+        return None
+
+    def match_heading(self, index: int, start: int) -> _HeadingMatch | None:
+        block = self.blocks[index]
+        text = block.text.strip()
+        if block.type != "text" or not text or len(text) > _HEADING_MAX_CHARS:
+            return None
+        parsed = parse_heading(text, self.patterns)
+        stop = min(len(self.entries), start + self.rules.successor_window + 1)
+        for entry_index in range(start, stop):
+            entry = self.entries[entry_index]
+            if not self._page_fits(entry, block.page):
+                continue
+            if entry.clause_id is not None and parsed is not None:
+                if parsed.clause_id != entry.clause_id:
+                    continue
+                found = self._title_match(parsed.title, entry_index, index)
+            elif entry.clause_id is None or (block.text_level is not None and entry.page == block.page):
+                # Unnumbered entry ("Foreword"), or a numbered heading whose number MinerU lost:
+                # the whole block must be the title.
+                score = fuzz.ratio(compact(text), self.compact_titles[entry_index])
+                found = (1, False, "") if score >= max(self.rules.title_similarity, 90) else None
+            else:
+                found = None
+            if found is not None:
+                consumed, repaired, extra = found
+                return _HeadingMatch(entry_index, consumed, repaired, extra)
+        return None
+
+    # -- furniture --------------------------------------------------------------------------
+
+    def furniture_reason(self, block: Block) -> str | None:
+        if block.type in FURNITURE_BLOCK_TYPES:
+            return block.type
+        if block.type != "text":
+            return None
+        text = block.text.strip()
+        if _is_gutter(text):
+            return "line_number_gutter"
+        if len(text) <= self.rules.running_text_max_chars:
+            key = _running_key(text)
+            if key in self.running:
+                self.running_seen.setdefault(text, None)
+                return "running_text"
+            if compact(text) in self.opened_headings:
+                return "repeated_heading"
+        return None
+
+    def note_out_of_order(self, block: Block, current_key: str, next_index: int) -> None:
+        """A heading of a clause the walk already gave up on (or far ahead): report where it is."""
+        if block.type != "text" or len(block.text) > _HEADING_MAX_CHARS:
+            return
+        parsed = parse_heading(block.text.strip(), self.patterns)
+        if parsed is None:
+            return
+        entry_index = self.index_by_id.get(parsed.clause_id)
+        if entry_index is None or entry_index in self.matched:
+            return
+        if entry_index >= next_index and entry_index <= next_index + self.rules.successor_window:
+            return  # still reachable in order; not a finding yet
+        if fuzz.ratio(compact(parsed.title), self.compact_titles[entry_index]) < self.rules.title_similarity:
+            return
+        self.out_of_order.append((entry_index, block.page, current_key))
+
+
+def _after_compact_prefix(text: str, compact_length: int) -> str:
+    """The part of `text` after its first `compact_length` letters/digits."""
+    seen = 0
+    for position, char in enumerate(text):
+        if compact(char):
+            seen += len(compact(char))
+            if seen >= compact_length:
+                return text[position + 1 :].lstrip(" \t:.,;\u2013\u2014-")
+    return ""
+
+
+def _section_keys(entries: list[OutlineEntry]) -> list[str]:
+    keys: list[str] = []
+    used = {FRONT_MATTER_KEY}
+    for entry in entries:
+        base = entry.clause_id or slugify_key(entry.title)
+        key, suffix = base, 2
+        while key in used:
+            key, suffix = f"{base}-{suffix}", suffix + 1
+        used.add(key)
+        keys.append(key)
+    return keys
+
+
+def segment_blocks(
+    blocks: list[Block],
+    outline: list[OutlineEntry],
+    *,
+    rules: SegmentationRules | None = None,
+    clause_id_patterns: list[ClauseIdPattern] | None = None,
+) -> ClauseTree:
+    """Assign every content block to an outline clause (or the front matter) in one forward walk.
+
+    `blocks` is the document's block stream in reading order (pages non-decreasing);
+    `outline` the cleaned outline in document order. Returns the section tree (nested by
+    outline level) and a report of matched, missed and out-of-order clauses."""
+    rules = rules or SegmentationRules()
+    patterns = clause_id_patterns if clause_id_patterns is not None else OutlineRules().clause_id_patterns
+    walk = _Walk(blocks, outline, rules, patterns)
+    keys = _section_keys(outline)
+    sections = [
+        Section(key=keys[i], clause_id=e.clause_id, title=e.title, level=e.level, outline_index=i, outline_page=e.page)
+        for i, e in enumerate(outline)
+    ]
+    front = Section(key=FRONT_MATTER_KEY, clause_id=None, title=FRONT_MATTER_TITLE, level=1, outline_index=None, outline_page=None)
+    current = front
+    next_index = 0
+    assigned = 0
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if block.type in FURNITURE_BLOCK_TYPES:
+            walk.dropped[block.type] += 1
+            index += 1
+            continue
+        # The page bound: a clause whose bookmark page (plus slack) lies behind us can no longer open.
+        while next_index < len(outline) and outline[next_index].page is not None and outline[next_index].page + rules.page_slack < block.page:
+            walk.missed[next_index] = None
+            next_index += 1
+        found = walk.match_heading(index, next_index)
+        if found is not None:
+            for skipped in range(next_index, found.entry_index):
+                walk.missed[skipped] = None
+            entry = outline[found.entry_index]
+            current = sections[found.entry_index]
+            current.matched = True
+            current.heading_page = block.page
+            current.heading_repaired = found.repaired
+            walk.matched[found.entry_index] = MatchedClause(
+                key=current.key, clause_id=entry.clause_id, title=entry.title, outline_page=entry.page,
+                heading_page=block.page, repaired_split=found.repaired,
+            )
+            heading_text = f"{entry.clause_id} {entry.title}" if entry.clause_id else entry.title
+            walk.opened_headings[compact(heading_text)] = found.entry_index
+            if found.extra_text:
+                current.blocks.append(block.model_copy(update={"text": found.extra_text, "text_level": None}))
+                assigned += 1
+            next_index = found.entry_index + 1
+            index += found.consumed
+            continue
+        reason = walk.furniture_reason(block)
+        if reason is not None:
+            walk.dropped[reason] += 1
+            index += 1
+            continue
+        walk.note_out_of_order(block, current.key, next_index)
+        current.blocks.append(block)
+        assigned += 1
+        index += 1
+    for remaining in range(next_index, len(outline)):
+        walk.missed[remaining] = None
+
+    ordered = ([front] if front.blocks else []) + sections
+    _set_spans(ordered, blocks)
+    top_level = _nest(front if front.blocks else None, sections)
+    out_of_order = [
+        OutOfOrderClause(
+            key=keys[i], clause_id=outline[i].clause_id, title=outline[i].title, outline_page=outline[i].page,
+            found_page=page, found_in=found_in,
+        )
+        for i, page, found_in in walk.out_of_order
+        if i in walk.missed
+    ]
+    report = SegmentationReport(
+        clauses_total=len(outline),
+        matched=[walk.matched[i] for i in sorted(walk.matched)],
+        missed=[
+            MissedClause(key=keys[i], clause_id=outline[i].clause_id, title=outline[i].title, page=outline[i].page)
+            for i in sorted(walk.missed)
+        ],
+        out_of_order=out_of_order,
+        blocks_in=len(blocks),
+        blocks_assigned=assigned,
+        front_matter_blocks=len(front.blocks),
+        furniture_dropped=dict(sorted(walk.dropped.items())),
+        running_texts=list(walk.running_seen)[:20],
+    )
+    return ClauseTree(sections=top_level, report=report)
+
+
+def _set_spans(ordered: list[Section], blocks: list[Block]) -> None:
+    """first_page: the heading page, else the bookmark page; last_page: the next clause's start
+    page (a clause may end on the page where the next one starts)."""
+    starts: list[int | None] = []
+    for section in ordered:
+        if section.key == FRONT_MATTER_KEY:
+            starts.append(min((b.page for b in section.blocks), default=0))
+        else:
+            starts.append(section.heading_page if section.heading_page is not None else section.outline_page)
+    last_document_page = max((b.page for b in blocks), default=0)
+    next_start: int | None = None
+    for position in range(len(ordered) - 1, -1, -1):
+        section = ordered[position]
+        start = starts[position]
+        section.first_page = start
+        own_last = max((b.page for b in section.blocks), default=start)
+        if next_start is None:
+            section.last_page = max(last_document_page, own_last) if start is not None else own_last
+        else:
+            section.last_page = next_start
+        if start is not None:
+            next_start = start
+
+
+def _nest(front: Section | None, sections: list[Section]) -> list[Section]:
+    top: list[Section] = [front] if front is not None else []
+    stack: list[Section] = []
+    for section in sections:
+        while stack and stack[-1].level >= section.level:
+            stack.pop()
+        (stack[-1].children if stack else top).append(section)
+        stack.append(section)
+    return top
+
+
+def find_misplaced_blocks(tree: ClauseTree, *, preview_chars: int = 80) -> list[MisplacedBlock]:
+    """Blocks whose page lies outside their section's span (start page .. next clause's start page)."""
+    misplaced: list[MisplacedBlock] = []
+    for section in tree.walk():
+        if section.first_page is None or section.last_page is None:
+            continue
+        low, high = section.first_page, max(section.first_page, section.last_page)
+        for block in section.blocks:
+            if not low <= block.page <= high:
+                misplaced.append(
+                    MisplacedBlock(
+                        section=section.key, page=block.page, block_type=block.type, span=(low, high),
+                        preview=(block.text or block.code_body or block.table_body or "")[:preview_chars],
+                    )
+                )
+    return misplaced

@@ -1,0 +1,73 @@
+"""`specmill build PDF --out DIR` and `specmill sample --out DIR`.
+
+Exit status: 0 every blocking check passed, 1 a stage or a blocking check failed,
+2 bad usage or bad input (nothing is written then)."""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from specmill.errors import SpecmillError
+
+STAGES = ["plan", "parse", "blocks"]
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="specmill", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="run the asset graph on one PDF and write its artifacts")
+    build.add_argument("pdf", type=Path, help="the source PDF")
+    build.add_argument("--out", type=Path, required=True, help="artifact folder (created; reused on re-runs)")
+    build.add_argument("--profile", type=Path, help="document profile YAML")
+    build.add_argument("--schemas", type=Path, nargs="*", default=[], help="XSD/RNC/RNG files, folders or zips")
+    build.add_argument("--stop-after", choices=STAGES, help="stop after this stage")
+    build.add_argument("--tier", default="flash", help="MinerU tier for the mineru-local backend (default flash)")
+    build.add_argument("--ocr-mode", default="txt", choices=["txt", "auto", "ocr"], help="MinerU ocr_mode (default txt)")
+
+    sample = commands.add_parser("sample", help="generate the sample specification and build it end to end")
+    sample.add_argument("--out", type=Path, default=Path("out/sample"), help="folder for the sample and its artifacts")
+    sample.add_argument("--pages", type=int, default=24, help="page count of the generated sample")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "sample":
+            return run_sample(args)
+        return run_build(args)
+    except SpecmillError as exc:
+        print(f"specmill: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from specmill.sample import generate_sample
+
+    document = generate_sample(args.out, pages=args.pages)
+    print(f"generated {document.pdf_path} ({document.page_count} pages), {document.xsd_path}, {document.ground_truth_path}")
+    build_args = _parser().parse_args(["build", document.pdf_path, "--out", str(args.out), "--schemas", document.xsd_path])
+    return run_build(build_args)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from specmill_cli.pipeline import Pipeline, validate_inputs
+
+    validate_inputs(args.pdf, args.out, args.profile)
+    pipeline = Pipeline.for_document(
+        pdf=args.pdf, out=args.out, profile=args.profile, schemas=args.schemas, tier=args.tier, ocr_mode=args.ocr_mode
+    )
+    started = time.perf_counter()
+    ok = pipeline.run(stop_after=args.stop_after)
+    pipeline.write_summary()
+    print(pipeline.summary.render_text())
+    print(f"artifacts in {args.out} ({time.perf_counter() - started:.1f} s); summary: {args.out / 'summary.json'}")
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

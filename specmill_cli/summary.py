@@ -1,0 +1,67 @@
+"""Collect what a run did (stages, figures, checks) into summary.json and a one-screen text."""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import dagster as dg
+
+
+def metadata_to_json(metadata: dict[str, Any]) -> dict[str, Any]:
+    """Dagster MetadataValue objects -> plain JSON values."""
+    plain = {}
+    for key, value in metadata.items():
+        raw = value.value if isinstance(value, dg.MetadataValue) else value
+        if hasattr(raw, "path"):
+            raw = str(raw.path)
+        try:
+            json.dumps(raw)
+        except TypeError:
+            raw = str(raw)
+        plain[key] = raw
+    return plain
+
+
+@dataclass
+class RunSummary:
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_stage(self, name: str, seconds: float, figures: dict[str, Any]) -> None:
+        stage = self.stages.setdefault(name, {"seconds": 0.0, "figures": {}})
+        stage["seconds"] = round(stage["seconds"] + seconds, 3)
+        stage["figures"].update(figures)
+
+    def add_result(self, result: dg.ExecuteInProcessResult) -> None:
+        for evaluation in result.get_asset_check_evaluations():
+            self.checks.append(
+                {
+                    "name": evaluation.check_name,
+                    "asset": evaluation.asset_key.to_user_string(),
+                    "partition": evaluation.partition,
+                    "passed": evaluation.passed,
+                    "severity": evaluation.severity.value,
+                    "blocking": bool(evaluation.blocking),
+                    "metadata": metadata_to_json(dict(evaluation.metadata)),
+                }
+            )
+
+    @property
+    def failed_blocking(self) -> list[dict[str, Any]]:
+        return [check for check in self.checks if not check["passed"] and check["severity"] == "ERROR"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stages": self.stages, "checks": self.checks, "passed": not self.failed_blocking}
+
+    def render_text(self) -> str:
+        lines = ["stage             seconds  figures"]
+        for name, stage in self.stages.items():
+            figures = ", ".join(f"{k}={v}" for k, v in list(stage["figures"].items())[:6])
+            lines.append(f"{name:<17} {stage['seconds']:>7.1f}  {figures}")
+        passed = sum(check["passed"] for check in self.checks)
+        lines.append(f"checks: {passed}/{len(self.checks)} passed")
+        for check in self.checks:
+            if not check["passed"]:
+                where = f"[{check['partition']}]" if check["partition"] else ""
+                lines.append(f"  FAILED {check['asset']}{where}.{check['name']} ({check['severity']}): {check['metadata']}")
+        return "\n".join(lines)

@@ -1,0 +1,36 @@
+"""Session-wide test setup: isolate MinerU from $HOME, locate the real corpus."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _corpus_path() -> Path | None:
+    configured = os.environ.get("SPECMILL_CORPUS")
+    candidate = Path(configured) if configured else REPO_ROOT.parent / "shared" / "corpus"
+    return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_mineru_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """MinerU writes ~/.mineru/config.yaml after a failed model download; point it elsewhere.
+
+    Environment variables set here are inherited by every subprocess a test starts."""
+    home = tmp_path_factory.mktemp("mineru-home")
+    os.environ["MINERU_HOME"] = str(home)
+    os.environ["MINERU_TOOLS_CONFIG_JSON"] = str(home / "mineru.json")
+    os.environ.setdefault("RUNPOD_SKIP_AUTO_SYSTEM_CHECKS", "true")
+    os.environ.setdefault("RUNPOD_SKIP_GPU_CHECK", "true")
+    return home
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The real-document corpus, or a clean skip when it is not on this machine."""
+    path = _corpus_path()
+    if path is None:
+        pytest.skip("real corpus not found (set SPECMILL_CORPUS or provide ../shared/corpus)")
+    return path
