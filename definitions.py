@@ -11,7 +11,6 @@ from pathlib import Path
 import dagster as dg
 
 from assets.parse import parsed_batch
-from assets.partitions import batch_partitions
 from assets.plan import batch_plan
 from assets.source import source_pdf
 from checks.batches import batch_covers_planned_pages
@@ -45,7 +44,7 @@ def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Defin
         resources=resources,
         jobs=[
             dg.define_asset_job(PLAN_JOB, selection=dg.AssetSelection.assets(source_pdf, batch_plan)),
-            dg.define_asset_job(PARSE_JOB, selection=dg.AssetSelection.assets(parsed_batch), partitions_def=batch_partitions),
+            dg.define_asset_job(PARSE_JOB, selection=dg.AssetSelection.assets(parsed_batch)),
         ],
     )
 

@@ -7,7 +7,9 @@ MinerU's content list changed shape between versions (see ../shared/notes/mineru
 - 2.1 renamed `img_caption` -> `image_caption`; every block kind has its own caption key.
 - `page_idx` is relative to the requested range when a worker sliced the PDF (3.x) and
   absolute with 4.x `page_range`: the caller says which by `page_offset`.
-- Text is Markdown-escaped (`\\_`, `\\*`), and cross-page merges leave empty stub items.
+- Text is Markdown-escaped (`\\_`, `\\*`); 4.x also writes `<`, `>` and `&` as HTML entities
+  (`&lt;manifest:keyinfo&gt;`). Both are undone here; the renderer protects tags again.
+- Cross-page merges leave empty stub items.
 
 Everything is normalized here, once, so that no later stage knows about versions.
 
@@ -22,6 +24,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -155,7 +158,10 @@ def normalize_item(item: dict[str, Any], *, page_offset: int = 0, index: int | N
 
 
 def remove_markdown_escapes(text: str) -> str:
-    """Drop MinerU's Markdown backslash escapes outside `$...$` math; keep `\\$` (module doc)."""
+    """Drop MinerU's Markdown backslash escapes outside `$...$` math (keep `\\$`, see the module
+    doc), then decode HTML entities (`&lt;` -> `<`)."""
+    if "&" in text:
+        text = html.unescape(text)
     if "\\" not in text:
         return text
     out: list[str] = []

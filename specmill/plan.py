@@ -34,16 +34,20 @@ def _chapter_pages(entries: list[OutlineEntry], page_count: int, parameters: Pla
     pages = {e.page for e in entries if e.clause_id and e.page is not None and e.level == 1}
     if pages and page_count / len(pages) < parameters.min_chapter_pages:
         return set()
-    return pages
+    # The first batch starts at page 0 anyway and carries the front matter with the first chapter.
+    return pages - {min(pages)} if pages else pages
 
 
-def _choose_cut(start: int, end: int, starts: dict[int, int], parameters: PlanParameters) -> tuple[int, bool]:
-    """First page of the next batch for the segment [start, end]; True when forced mid-clause."""
+def _choose_cut(start: int, end: int, starts: dict[int, int], parameters: PlanParameters) -> tuple[int, bool] | None:
+    """First page of the next batch for the segment [start, end], and True when that cut is
+    forced inside a clause; None when the segment is best left whole."""
     target, maximum = parameters.target_pages, parameters.max_pages
+    length = end - start + 1
     latest = min(start + maximum, end)  # the next batch may start at most here
     candidates = [page for page in range(start + 1, latest + 1) if page in starts]
     if not candidates:
-        return min(start + maximum, end), True
+        # Only a clause longer than the hard maximum is cut between pages.
+        return (start + maximum, True) if length > maximum else None
     # Prefer the shallowest clause boundary in the comfortable window around the target,
     # then the one nearest the target: a chapter boundary at 80 pages beats a term at 100.
     window = [page for page in candidates if page >= start + max(1, target // 2)] or candidates
@@ -68,10 +72,11 @@ def plan_batches(
             continue
         first = segment_start
         last_page = segment_end - 1
-        while last_page - first + 1 > parameters.target_pages * 1.5 or last_page - first + 1 > parameters.max_pages:
-            cut, forced = _choose_cut(first, last_page, starts, parameters)
-            if cut > last_page:
+        while last_page - first + 1 > parameters.target_pages * 1.5:
+            choice = _choose_cut(first, last_page, starts, parameters)
+            if choice is None:
                 break
+            cut, forced = choice
             ranges.append((first, cut - 1, forced))
             first = cut
         ranges.append((first, last_page, False))

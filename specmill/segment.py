@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -41,10 +42,17 @@ from specmill.clause_ids import parse_heading
 
 FRONT_MATTER_TITLE = "Front matter"
 _HEADING_MAX_CHARS = 400  # a block longer than this is prose, even if it starts with a number
+_IMAGE_ONLY_TYPES = frozenset({"equation", "image"})
 _NUMBERS_ONLY = re.compile(r"^\d+(?:\s+\d+)*$")
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
+_INLINE_MARKUP = re.compile(r"</?(?:b|strong|em|i|u|s|span|sup|sub)\b[^>]*>|\*{1,3}|_{2,3}", re.IGNORECASE)
+
+
+def plain_heading_text(text: str) -> str:
+    """A heading candidate without inline emphasis: MinerU 4 writes '**2 What is a Code List?**'."""
+    return _SPACES.sub(" ", _INLINE_MARKUP.sub("", text)).strip()
 
 
 def compact(text: str) -> str:
@@ -107,14 +115,28 @@ class _HeadingMatch:
     entry_index: int
     consumed: int  # blocks that made up the heading (2 when repaired)
     repaired: bool
-    extra_text: str  # body text that MinerU glued to the heading
+    keep: Block | None  # what MinerU glued to the heading (a first sentence, the rest of a block): content
+
+
+@dataclass
+class _HeadingCandidate:
+    text: str
+    rest: Block | None  # the block without its first line, when the heading was that line
 
 
 class _Walk:
     """State of the forward walk. One instance per segment_blocks call."""
 
-    def __init__(self, blocks: list[Block], entries: list[OutlineEntry], rules: SegmentationRules, patterns: list[ClauseIdPattern]):
+    def __init__(
+        self,
+        blocks: list[Block],
+        entries: list[OutlineEntry],
+        rules: SegmentationRules,
+        patterns: list[ClauseIdPattern],
+        recover_text: Callable[[Block], str | None] | None,
+    ):
         self.blocks = blocks
+        self.recover_text = recover_text
         self.entries = entries
         self.rules = rules
         self.patterns = patterns
@@ -163,17 +185,65 @@ class _Walk:
             return 1, False, _after_compact_prefix(rest, len(title))
         return None
 
+    def heading_candidate(self, block: Block) -> _HeadingCandidate | None:
+        """What in this block could be a heading.
+
+        A text block: its text. An image-only block (MinerU flash turns some headings into
+        equation images): the PDF's text under its bbox, when a recoverer was given. A block
+        whose text MinerU misfiled (a "table" whose body is prose, a code block): its first
+        line, the rest staying content."""
+        if block.type == "text":
+            text = plain_heading_text(block.text)
+            return _HeadingCandidate(text, None) if text and len(text) <= _HEADING_MAX_CHARS else None
+        if block.type in _IMAGE_ONLY_TYPES and not block.text.strip():
+            if self.recover_text is None or not block.bbox:
+                return None
+            recovered = (self.recover_text(block) or "").strip()
+            return _HeadingCandidate(recovered, None) if recovered and len(recovered) <= _HEADING_MAX_CHARS else None
+        body = block.code_body if block.type == "code" else block.table_body if block.type == "table" else None
+        if not body or body.lstrip().startswith("<"):
+            return None  # an HTML table or empty: not a misfiled heading
+        first, _, rest = body.strip().partition("\n")
+        if len(first) > _HEADING_MAX_CHARS:
+            return None
+        if block.type == "table":
+            remainder = block.model_copy(update={"type": "text", "text": rest, "table_body": None}) if rest.strip() else None
+        else:
+            remainder = block.model_copy(update={"code_body": rest}) if rest.strip() else None
+        return _HeadingCandidate(first.strip(), remainder)
+
+    def candidates(self, start: int, page: int):
+        """Outline entries that may open a section on `page`: the next expected one, then its
+        successors, as long as they could already have started (bookmark page <= page); entries
+        without a page count against `successor_window`."""
+        window = self.rules.successor_window
+        for entry_index in range(start, len(self.entries)):
+            entry = self.entries[entry_index]
+            if entry.page is None:
+                if entry_index - start > window:
+                    return
+                yield entry_index
+                continue
+            if entry.page > page:
+                if entry_index - start > window:
+                    return
+                continue
+            if page <= entry.page + self.rules.page_slack:
+                yield entry_index
+
     def match_heading(self, index: int, start: int) -> _HeadingMatch | None:
         block = self.blocks[index]
-        text = block.text.strip()
-        if block.type != "text" or not text or len(text) > _HEADING_MAX_CHARS:
+        if start >= len(self.entries):
             return None
-        parsed = parse_heading(text, self.patterns)
-        stop = min(len(self.entries), start + self.rules.successor_window + 1)
-        for entry_index in range(start, stop):
+        candidate = None
+        for entry_index in self.candidates(start, block.page):
+            if candidate is None:
+                candidate = self.heading_candidate(block)
+                if candidate is None:
+                    return None
+                text = candidate.text
+                parsed = parse_heading(text, self.patterns)
             entry = self.entries[entry_index]
-            if not self._page_fits(entry, block.page):
-                continue
             if entry.clause_id is not None and parsed is not None:
                 if parsed.clause_id != entry.clause_id:
                     continue
@@ -187,7 +257,10 @@ class _Walk:
                 found = None
             if found is not None:
                 consumed, repaired, extra = found
-                return _HeadingMatch(entry_index, consumed, repaired, extra)
+                keep = candidate.rest
+                if extra:
+                    keep = block.model_copy(update={"type": "text", "text": extra, "text_level": None})
+                return _HeadingMatch(entry_index, consumed, repaired, keep)
         return None
 
     # -- furniture --------------------------------------------------------------------------
@@ -256,15 +329,19 @@ def segment_blocks(
     *,
     rules: SegmentationRules | None = None,
     clause_id_patterns: list[ClauseIdPattern] | None = None,
+    recover_text: Callable[[Block], str | None] | None = None,
 ) -> ClauseTree:
     """Assign every content block to an outline clause (or the front matter) in one forward walk.
 
     `blocks` is the document's block stream in reading order (pages non-decreasing);
     `outline` the cleaned outline in document order. Returns the section tree (nested by
-    outline level) and a report of matched, missed and out-of-order clauses."""
+    outline level) and a report of matched, missed and out-of-order clauses.
+
+    `recover_text(block)` may return the PDF's text under an image-only block's bbox (see
+    specmill.textlayer); it is asked only when an outline clause could open on that page."""
     rules = rules or SegmentationRules()
     patterns = clause_id_patterns if clause_id_patterns is not None else OutlineRules().clause_id_patterns
-    walk = _Walk(blocks, outline, rules, patterns)
+    walk = _Walk(blocks, outline, rules, patterns, recover_text)
     keys = _section_keys(outline)
     sections = [
         Section(key=keys[i], clause_id=e.clause_id, title=e.title, level=e.level, outline_index=i, outline_page=e.page)
@@ -300,8 +377,8 @@ def segment_blocks(
             )
             heading_text = f"{entry.clause_id} {entry.title}" if entry.clause_id else entry.title
             walk.opened_headings[compact(heading_text)] = found.entry_index
-            if found.extra_text:
-                current.blocks.append(block.model_copy(update={"text": found.extra_text, "text_level": None}))
+            if found.keep is not None:
+                current.blocks.append(found.keep)
                 assigned += 1
             next_index = found.entry_index + 1
             index += found.consumed

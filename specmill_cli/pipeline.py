@@ -39,10 +39,11 @@ def validate_inputs(pdf: Path, out: Path, profile: Path | None) -> None:
             )
 
 
-def _instance(out: Path) -> dg.DagsterInstance:
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str((out / ".dagster").resolve())))
+def dagster_home(out: Path) -> Path:
+    """$DAGSTER_HOME when set (so `dagster dev` with the same home shows these runs), else DIR/.dagster."""
+    home = Path(os.environ.get("DAGSTER_HOME") or (out / ".dagster")).resolve()
     home.mkdir(parents=True, exist_ok=True)
-    return dg.DagsterInstance.get()
+    return home
 
 
 @dataclass
@@ -58,14 +59,16 @@ class Pipeline:
         from resources.parsers import MineruLocalParser
 
         out.mkdir(parents=True, exist_ok=True)
+        home = dagster_home(out)
         resources = build_resources(
             pdf_path=str(pdf.resolve()),
             out_dir=str(out.resolve()),
             profile_path=str(profile.resolve()) if profile else None,
             schema_paths=[str(path.resolve()) for path in schemas],
-            parser=MineruLocalParser(tier=tier, ocr_mode=ocr_mode),
+            parser=MineruLocalParser(tier=tier, ocr_mode=ocr_mode, mineru_home=str(home / "mineru-home")),
         )
-        return cls(defs=build_definitions(resources), instance=_instance(out), out=out, summary=RunSummary())
+        instance = dg.DagsterInstance.from_config(str(home))
+        return cls(defs=build_definitions(resources), instance=instance, out=out, summary=RunSummary())
 
     def _execute(self, job_name: str, stage: str, partition_key: str | None = None) -> dg.ExecuteInProcessResult:
         started = time.perf_counter()

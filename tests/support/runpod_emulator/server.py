@@ -188,6 +188,20 @@ class RunPodEmulator:
 
     # -- conveniences for tests -------------------------------------------------------------------
 
+    def sdk_endpoint(self, endpoint_id: str | None = None, api_key: str | None = None):
+        """A `runpod.Endpoint` wired to this emulator, leaving the SDK's globals as they were.
+
+        The SDK's client copies `runpod.endpoint_url_base` when it is constructed, so setting it
+        only around the constructor is enough."""
+        import runpod
+
+        saved = runpod.endpoint_url_base
+        runpod.endpoint_url_base = self.client_base_url
+        try:
+            return runpod.Endpoint(endpoint_id or self.endpoint_id, api_key=api_key or self.api_key)
+        finally:
+            runpod.endpoint_url_base = saved
+
     @property
     def faults(self) -> FaultPlan:
         return self.board.faults

@@ -1,0 +1,144 @@
+"""Tables: MinerU's HTML -> a Markdown pipe table, and tables split by a page break joined.
+
+Spans are expanded (a rowspan repeats its text down, a colspan leaves the extra cells empty),
+fully empty columns are dropped, `|` is escaped, and inline XML is protected, so every row has
+the same number of cells. A table continued on the next page (same columns, or followed by
+MinerU's empty merge stub) becomes one table, its repeated header row dropped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from schemas.blocks import Block
+from specmill.render.inline import clean_inline, escape_line_starts, link_target
+
+ImageLinker = Callable[[str], str | None]
+_MAX_SPAN = 200  # a rowspan="10000" from a broken parse must not explode the grid
+
+
+def _span(value: str | None) -> int:
+    digits = re.sub(r"\D", "", value or "")
+    return min(max(int(digits), 1), _MAX_SPAN) if digits else 1
+
+
+def _cell_text(cell, link_image: ImageLinker | None) -> str:
+    for br in cell.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for paragraph in cell.iter("p", "div", "li"):
+        paragraph.tail = "\n" + (paragraph.tail or "")
+    for image in cell.iter("img"):
+        source = image.get("src") or ""
+        target = link_image(source) if (link_image and source) else None
+        image.tail = (f"![image]({link_target(target)})" if target else "[image]") + (image.tail or "")
+    lines = [" ".join(line.split()) for line in cell.text_content().split("\n")]
+    text = "<br>".join(line for line in lines if line)
+    return clean_inline(text).replace("|", "\\|")
+
+
+def parse_table_html(html: str, link_image: ImageLinker | None = None) -> list[list[str]]:
+    """The table as a rectangular grid of cell texts (spans expanded); [] when there is no table."""
+    if "<t" not in html.lower():
+        return []
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except Exception:  # lxml raises several types on garbage; an unparsable table renders as text
+        return []
+    rows = [tr for tr in root.iter("tr")]
+    occupied: dict[tuple[int, int], str] = {}
+    width = 0
+    for row_index, tr in enumerate(rows):
+        column = 0
+        for cell in tr:
+            if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
+                continue
+            while (row_index, column) in occupied:
+                column += 1
+            text = _cell_text(cell, link_image)
+            rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            for down in range(min(rowspan, len(rows) - row_index)):
+                for across in range(colspan):
+                    occupied[(row_index + down, column + across)] = text if across == 0 else ""
+            column += colspan
+            width = max(width, column)
+    grid = [[occupied.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+    return drop_empty_columns(grid)
+
+
+def drop_empty_columns(grid: list[list[str]]) -> list[list[str]]:
+    if not grid:
+        return grid
+    keep = [c for c in range(len(grid[0])) if any(row[c].strip() for row in grid)]
+    return [[row[c] for c in keep] for row in grid if keep]
+
+
+def grid_to_markdown(grid: list[list[str]]) -> str:
+    if not grid or not grid[0]:
+        return ""
+    width = len(grid[0])
+    lines = ["| " + " | ".join(grid[0]) + " |", "|" + " --- |" * width]
+    lines.extend("| " + " | ".join(row) + " |" for row in grid[1:])
+    return "\n".join(lines)
+
+
+def _same_row(a: list[str], b: list[str]) -> bool:
+    return [" ".join(x.split()).casefold() for x in a] == [" ".join(x.split()).casefold() for x in b]
+
+
+def is_stub(block: Block) -> bool:
+    return block.type == "table" and not (block.table_body or "").strip() and not block.img_path
+
+
+def is_continuation(previous: Block, block: Block, width: int) -> bool:
+    """`block` continues the table run ending with `previous` (of `width` columns) on a later page."""
+    if block.type != "table" or previous.type != "table" or block.page <= previous.page:
+        return False
+    if is_stub(block):
+        return True
+    if block.captions:
+        return False  # a captioned table is a new table
+    return width > 0 and table_width(block) == width
+
+
+def render_table_run(run: list[Block], link_image: ImageLinker | None = None) -> str:
+    """Captions, one Markdown table for the whole run, footnotes. A table without HTML (MinerU
+    sometimes files prose as a table) renders its text; one with only an image links the image."""
+    captions = [c for block in run for c in block.captions]
+    footnotes = [f for block in run for f in block.footnotes]
+    grid: list[list[str]] = []
+    loose: list[str] = []
+    for block in run:
+        body = block.table_body or ""
+        part = parse_table_html(body, link_image) if body.strip() else []
+        if part:
+            if grid and len(part[0]) == len(grid[0]):
+                if _same_row(part[0], grid[0]):
+                    part = part[1:]  # the header row repeated on the next page
+                grid.extend(part)
+            elif not grid:
+                grid = part
+            else:
+                loose.append(grid_to_markdown(part))
+        elif body.strip():
+            loose.append(escape_line_starts(clean_inline(body.strip())))
+        elif block.img_path and link_image and (target := link_image(block.img_path)):
+            loose.append(f"![{_alt(captions)}]({link_target(target)})")
+    parts = [escape_line_starts(clean_inline(c)) for c in captions]
+    table = grid_to_markdown(grid)
+    if table:
+        parts.append(table)
+    parts.extend(loose)
+    parts.extend(escape_line_starts(clean_inline(f)) for f in footnotes)
+    return "\n\n".join(p for p in parts if p)
+
+
+def table_width(block: Block) -> int:
+    grid = parse_table_html(block.table_body or "")
+    return len(grid[0]) if grid else 0
+
+
+def _alt(captions: list[str]) -> str:
+    text = captions[0] if captions else "table"
+    return re.sub(r"[\[\]\n]", " ", text).strip()[:120]

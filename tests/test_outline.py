@@ -1,0 +1,127 @@
+"""Outline extraction: junk bookmarks dropped, ids parsed, hierarchy from ids, text-layer fallback."""
+
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from schemas.profile import DocumentProfile
+from specmill.clause_ids import parent_id, parse_heading, sort_key
+from specmill.outline import extract_outline
+from specmill.pages import calibrate_offset, page_labels
+from tests.pdf_factory import Line, PageSpec, make_pdf, numbered_document
+
+RULES = DocumentProfile().outline
+
+
+@pytest.mark.parametrize(
+    ("heading", "clause_id", "level", "title"),
+    [
+        ("17.4.37 tbl (Table)", "17.4.37", 3, "tbl (Table)"),
+        ("2 Conformance", "2", 1, "Conformance"),
+        ("3. Terms and Definitions", "3", 1, "Terms and Definitions"),
+        ("Annex A (normative) Schemas", "Annex A", 1, "(normative) Schemas"),
+        ("Appendix B OpenDocument Metadata", "Annex B", 1, "OpenDocument Metadata"),
+        ("Appendix A.1 OpenDocument Manifest Schema", "A.1", 2, "OpenDocument Manifest Schema"),
+        ("A.3.2 Something", "A.3.2", 3, "Something"),
+        ("§ 823\u00a0Schadensersatzpflicht", "§ 823", 1, "Schadensersatzpflicht"),
+        ("§§ 3 bis 6\u00a0(weggefallen)", "§ 3", 1, "(weggefallen)"),
+    ],
+)
+def test_clause_ids_are_parsed_from_headings(heading, clause_id, level, title):
+    parsed = parse_heading(heading, RULES.clause_id_patterns)
+    assert parsed is not None
+    assert (parsed.clause_id, parsed.level, parsed.title) == (clause_id, level, title)
+
+
+@pytest.mark.parametrize("text", ["Introduction", "OLE_LINK6", "Version1.2", "A Foreword"])
+def test_text_without_a_clause_id_is_not_a_heading(text):
+    assert parse_heading(text, RULES.clause_id_patterns) is None
+
+
+def test_clause_id_order_and_parents():
+    ids = ["Annex B", "2.10", "A.1", "2.9", "10", "Annex A", "1", "2"]
+    assert sorted(ids, key=sort_key) == ["1", "2", "2.9", "2.10", "10", "Annex A", "A.1", "Annex B"]
+    assert parent_id("17.4.37") == "17.4"
+    assert parent_id("A.3") == "Annex A"
+    assert parent_id("Annex A") is None
+
+
+def test_junk_bookmarks_are_dropped_and_counted(tmp_path: Path):
+    headings = [("1 Scope", 0), ("2 Model", 1), ("2.1 Parts", 1), ("2.1.1 Names", 2), ("Annex A Schema", 3)]
+    junk = ["OLE_LINK6", "_Toc123456", "_Ref99", "DDHeadingPage1", "LibEnteteISO", "LIBTypeTitreISO", "logo.png", "Foreword"]
+    pdf = numbered_document(tmp_path / "junk.pdf", headings, 4, junk=junk)
+    with pymupdf.open(pdf) as document:
+        outline = extract_outline(document, RULES, page_labels(document))
+    assert outline.source == "bookmarks"
+    assert [e.clause_id for e in outline.entries] == ["1", "2", "2.1", "2.1.1", "Annex A"]
+    assert [e.level for e in outline.entries] == [1, 1, 2, 3, 1]
+    assert [e.page for e in outline.entries] == [0, 1, 1, 2, 3]
+    assert outline.bookmarks_total == len(headings) + len(junk)
+    assert sorted(d.title for d in outline.dropped) == sorted(junk)
+    reasons = {d.title: d.reason for d in outline.dropped}
+    assert reasons["Foreword"] == "unnumbered entry in a numbered outline"
+    assert reasons["OLE_LINK6"].startswith("authoring-tool bookmark")
+
+
+def test_entries_without_destination_and_past_the_end_are_reported(tmp_path: Path):
+    pdf = numbered_document(tmp_path / "dest.pdf", [("1 Scope", 0), ("2 Model", 1)], 2)
+    with pymupdf.open(pdf) as document:
+        toc = document.get_toc()
+        toc.append([1, "3 Nowhere", -1])
+        document.set_toc(toc)
+        document.saveIncr()
+    with pymupdf.open(pdf) as document:
+        outline = extract_outline(document, RULES, page_labels(document))
+    assert outline.without_destination == ["3 Nowhere"]
+    assert [e.clause_id for e in outline.entries] == ["1", "2", "3"]
+
+
+def test_an_outline_of_only_junk_falls_back_to_text_layer_headings(tmp_path: Path):
+    headings = [("1 Scope", 0), ("2 Conformance", 0), ("3 Terms", 1), ("3.1 Value", 1), ("4 Grammar", 2)]
+    pdf = numbered_document(tmp_path / "fallback.pdf", headings, 3, junk=["OLE_LINK1", "DDTITLE1"], with_toc=False)
+    with pymupdf.open(pdf) as document:
+        document.set_toc([[1, "OLE_LINK1", 1], [1, "DDTITLE1", 1]])
+        document.saveIncr()
+    with pymupdf.open(pdf) as document:
+        outline = extract_outline(document, RULES, page_labels(document))
+    assert outline.source == "text_layer"
+    assert [(e.clause_id, e.title, e.page) for e in outline.entries] == [
+        ("1", "Scope", 0), ("2", "Conformance", 0), ("3", "Terms", 1), ("3.1", "Value", 1), ("4", "Grammar", 2)
+    ]
+    assert len(outline.dropped) == 2
+
+
+def test_fallback_ignores_running_headers_toc_echoes_and_body_numbers(tmp_path: Path):
+    pages = [
+        # A table of contents in body type: not headings.
+        PageSpec(lines=[Line("Contents"), Line("1 Scope 1"), Line("2 Terms 2")]),
+        PageSpec(lines=[Line("1 Scope", 14, True), Line("3.5 mm is a decimal, not a clause.")], footer="1"),
+        PageSpec(header="1 Scope", lines=[Line("2 Terms", 14, True), Line("text")], footer="2"),
+    ]
+    pdf = make_pdf(tmp_path / "noise.pdf", pages)
+    with pymupdf.open(pdf) as document:
+        outline = extract_outline(document, RULES, page_labels(document))
+    assert [(e.clause_id, e.page) for e in outline.entries] == [("1", 1), ("2", 2)]
+
+
+def test_page_offset_is_calibrated_from_page_labels(tmp_path: Path):
+    pdf = make_pdf(
+        tmp_path / "labels.pdf",
+        [PageSpec(lines=[Line("x")]) for _ in range(6)],
+        labels=[{"startpage": 0, "prefix": "", "style": "r", "firstpagenum": 1},
+                {"startpage": 2, "prefix": "", "style": "D", "firstpagenum": 1}],
+    )
+    with pymupdf.open(pdf) as document:
+        labels = page_labels(document)
+        offset = calibrate_offset(document, labels)
+    assert labels == ["i", "ii", "1", "2", "3", "4"]
+    assert (offset.offset, offset.method) == (1, "page_labels")  # index 2 prints "1"
+
+
+def test_page_offset_is_calibrated_from_running_footers(tmp_path: Path):
+    pdf = numbered_document(tmp_path / "footers.pdf", [("1 Scope", 3)], 12, front_pages=3)
+    with pymupdf.open(pdf) as document:
+        offset = calibrate_offset(document, page_labels(document))
+    assert (offset.offset, offset.method) == (2, "running_footers")
+    assert offset.evidence_pages >= 9
