@@ -12,7 +12,15 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Union, get_args
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, ValidationError, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from schemas.base import Contract
 
@@ -64,14 +72,15 @@ def canonical_tier(name: str) -> Tier:
     return TIER_ALIASES[name]
 
 
-def _optional_string(description: str, **constraints: Any) -> Any:
+def _optional_string(description: str, *, min_length: int | None = None, max_length: int | None = None) -> Any:
     """A string field that may be omitted but never sent as null.
 
     The Python type allows None only so that "absent" has a value; the exported schema says
     string, and `JobInput` rejects an explicit null before field validation."""
+    bounds = {key: value for key, value in (("minLength", min_length), ("maxLength", max_length)) if value is not None}
     return Annotated[
-        str | None,
-        WithJsonSchema({"type": "string", "description": description, **constraints}),
+        Annotated[str, StringConstraints(min_length=min_length, max_length=max_length)] | None,
+        WithJsonSchema({"type": "string", "description": description, **bounds}),
     ]
 
 
@@ -90,14 +99,14 @@ class JobInput(Contract):
 
     file_url: _optional_string(  # type: ignore[valid-type]
         "http(s) URL of the document; fetched with a size cap, from public addresses only.",
-        maxLength=FILE_URL_MAX_CHARS,
+        max_length=FILE_URL_MAX_CHARS,
     ) = None
     file_b64: _optional_string(  # type: ignore[valid-type]
-        "The document as standard base64 (padded, no whitespace, no data: prefix).", minLength=4
+        "The document as standard base64 (padded, no whitespace, no data: prefix).", min_length=4
     ) = None
     volume_path: _optional_string(  # type: ignore[valid-type]
         "Absolute path of the document on a mounted network volume (inside the worker's volume roots).",
-        maxLength=VOLUME_PATH_MAX_CHARS,
+        max_length=VOLUME_PATH_MAX_CHARS,
     ) = None
     start_page: int = Field(default=0, ge=0, description="First page to parse, 0-based, inclusive.")
     end_page: int = Field(

@@ -234,12 +234,8 @@ async def _follow(client, url: str, policy: FetchPolicy, work_dir: Path) -> tupl
         host = parts.hostname
         port = parts.port or (443 if parts.scheme == "https" else 80)
         addresses = await resolve_allowed(host, port, allow_loopback=policy.allow_loopback)
-        pinned = addresses[0]
-        pinned_host = f"[{pinned}]" if pinned.version == 6 else str(pinned)
-        pinned_url = urlunsplit((parts.scheme, f"{pinned_host}:{port}", parts.path or "/", parts.query, ""))
-        host_header = parts.netloc.rsplit("@", 1)[-1]  # the Host the URL names, never user:password
         headers = {
-            "Host": host_header,
+            "Host": parts.netloc.rsplit("@", 1)[-1],  # the host the URL names, never user:password
             "User-Agent": f"specmill-worker/{WORKER_VERSION}",
             "Accept": "application/pdf, image/png, image/jpeg, */*;q=0.1",
             # The size cap counts decoded bytes (what lands on disk); asking for the stored
@@ -248,7 +244,8 @@ async def _follow(client, url: str, policy: FetchPolicy, work_dir: Path) -> tupl
         }
         # TLS is negotiated and verified for the hostname, while the socket goes to the pinned IP.
         extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
-        async with client.stream("GET", pinned_url, headers=headers, extensions=extensions) as response:
+        response = await _open_pinned(client, parts, port, addresses, headers, extensions)
+        try:
             if response.is_redirect:
                 location = response.headers.get("location")
                 if not location:
@@ -263,7 +260,29 @@ async def _follow(client, url: str, policy: FetchPolicy, work_dir: Path) -> tupl
                     f"file_url {current} declares {declared} bytes; the limit is {policy.max_bytes} (WORKER_MAX_INPUT_BYTES)"
                 )
             return await _stream_to_file(response, current, policy.max_bytes, work_dir)
+        finally:
+            await response.aclose()
     raise InputFetchFailed(f"file_url {url} redirected more than {policy.max_redirects} times")
+
+
+async def _open_pinned(client, parts, port: int, addresses: list[IPAddress], headers, extensions):  # noqa: ANN001, ANN201
+    """Send the request to the first checked address that accepts a connection.
+
+    A name can resolve to several addresses (localhost: ::1 and 127.0.0.1); all were checked,
+    so trying them in turn never leaves the allowed set."""
+    import httpx
+
+    last_error: Exception | None = None
+    for address in addresses:
+        literal = f"[{address}]" if address.version == 6 else str(address)
+        pinned_url = urlunsplit((parts.scheme, f"{literal}:{port}", parts.path or "/", parts.query, ""))
+        request = client.build_request("GET", pinned_url, headers=headers, extensions=extensions)
+        try:
+            return await client.send(request, stream=True)
+        except httpx.ConnectError as error:
+            last_error = error
+    assert last_error is not None
+    raise last_error
 
 
 async def _stream_to_file(response, url: str, max_bytes: int, work_dir: Path) -> tuple[Path, int, str]:  # noqa: ANN001

@@ -18,8 +18,8 @@ from specmill.sample.records import Chapter, PlacedExample, PlacedTable
 from specmill.sample.vocabulary import ElementDef, Vocabulary
 
 MAX_LEVEL = 5
-REFERENCE_RATE = 0.16  # share of body sentences that carry a cross-reference
-DECOY_RATE = 0.035
+REFERENCE_RATE = 0.045  # share of body sentences that carry a cross-reference
+DECOY_RATE = 0.02
 
 
 @dataclass(frozen=True)
@@ -83,12 +83,15 @@ class BodyWriter:
             raise AssertionError(f"clause {item.number} filled {len(flow.pages)} of {item.pages} pages")
 
     def _next_level(self, level: int) -> int:
+        """Shallow levels branch, deep ones mostly return: most clauses sit at levels 2-4."""
+        down = {2: 0.42, 3: 0.3, 4: 0.16}.get(level, 0.0)
+        up = {2: 0.0, 3: 0.25, 4: 0.4}.get(level, 0.7)
         roll = self._rng.random()
-        if roll < 0.32 and level < MAX_LEVEL:
+        if roll < down:
             return level + 1
-        if roll < 0.78 or level == 2:
-            return level
-        return self._rng.randint(2, level - 1)
+        if roll < down + up:
+            return self._rng.randint(2, level - 1)
+        return level
 
     # ----- one clause ---------------------------------------------------------------------
     def _write_clause(self, chapter: Chapter, clause_id: str, level: int, is_leaf: bool) -> bool:
@@ -109,27 +112,29 @@ class BodyWriter:
             self._topic_titled.append(target)
 
         if not is_leaf:
-            return self._paragraph(chapter, [self._prose.opening(title)], extra=rng.randint(0, 2))
+            return self._paragraph(chapter, [self._prose.opening(title)], extra=rng.randint(1, 4))
         self._leaves_left = max(1, self._leaves_left - 1)
 
         steps: list[Callable[[], bool]] = []
         if element is not None:
-            steps.append(lambda: self._paragraph(chapter, [self._prose.element_opening(element)], extra=rng.randint(1, 3)))
-            if rng.random() < 0.75:
+            steps.append(lambda: self._paragraph(chapter, [self._prose.element_opening(element)], extra=rng.randint(2, 5)))
+            if rng.random() < 0.8:
                 steps.append(lambda: self._example(chapter, element))
             if element.attributes:
                 steps.append(lambda: self._table(chapter, element))
-            if rng.random() < 0.5:
-                steps.append(lambda: self._paragraph(chapter, [], extra=rng.randint(2, 4)))
+            for _ in range(rng.randint(1, 3)):
+                steps.append(lambda: self._paragraph(chapter, [], extra=rng.randint(4, 7)))
         else:
-            steps.append(lambda: self._paragraph(chapter, [self._prose.opening(title)], extra=rng.randint(2, 5)))
-            for _ in range(rng.randint(0, 2)):
-                steps.append(lambda: self._paragraph(chapter, [], extra=rng.randint(3, 6)))
-            if rng.random() < 0.3:
+            steps.append(lambda: self._paragraph(chapter, [self._prose.opening(title)], extra=rng.randint(3, 6)))
+            for _ in range(rng.randint(3, 5)):
+                steps.append(lambda: self._paragraph(chapter, [], extra=rng.randint(5, 9)))
+            if rng.random() < 0.45:
                 steps.insert(1, lambda: self._example(chapter, rng.choice(self._vocabulary.elements)))
+            if rng.random() < 0.25:
+                steps.insert(-1, lambda: self._example(chapter, rng.choice(self._vocabulary.elements)))
             if rng.random() < 0.1:
                 steps.append(lambda: self._table(chapter, rng.choice(self._vocabulary.elements)))
-            if rng.random() < 0.12:
+            if rng.random() < 0.15:
                 steps.append(lambda: self._numbered_list(chapter))
         for step in steps:
             if not step():

@@ -89,6 +89,12 @@ _TOPIC_NOUNS = (
     "Collections", "Rules", "Extensions", "Limits", "Validation", "Alignment", "Encoding", "Mapping",
     "Behaviour", "Interpretation", "Precedence", "Grouping", "Lifecycle", "Scope",
 )
+# Singular nouns for prose, so that "the {np} is ..." always agrees.
+_PROSE_NOUNS = (
+    "model", "structure", "definition", "constraint", "default", "resolution", "ordering",
+    "mapping", "behaviour", "alignment", "encoding", "scope", "precedence", "grouping", "lifecycle",
+    "layout", "identifier", "rule set", "extension", "collection", "limit", "overview",
+)
 _VERBS = (
     "apply", "resolve", "preserve", "validate", "interpret", "merge", "ignore", "normalize",
     "compute", "store", "serialize", "override", "inherit", "reject", "record",
@@ -147,7 +153,7 @@ class Prose:
 
     # ----- sentences ----------------------------------------------------------------------
     def _noun_phrase(self) -> str:
-        return _lower_words(f"{self._rng.choice(_TOPIC_HEADS)} {self._rng.choice(_TOPIC_NOUNS)}")
+        return f"{self._rng.choice(_TOPIC_HEADS).lower()} {self._rng.choice(_PROSE_NOUNS)}"
 
     def _fill(self, template: str) -> str:
         rng = self._rng
@@ -169,10 +175,10 @@ class Prose:
         template = self._rng.choice((
             "This clause specifies the {t}.",
             "This clause describes the {t}.",
-            "The {t} are defined below.",
+            "The {t} clause is organised as follows.",
             "This clause is informative.",
         ))
-        return _words(template.format(t=_lower_words(title)))
+        return _words(template.format(t=_lower_words(title)))  # titles may be plural: no verb agrees with {t}
 
     def element_opening(self, element: ElementDef) -> Sentence:
         parent = f"the parent {element.parent} element" if element.parent else "the document"

@@ -12,6 +12,7 @@ import math
 import os
 import random
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from specmill.sample.layout import (
     text_op,
     text_width,
 )
-from specmill.sample.pdf import Bookmark, Link, write_pdf
+from specmill.sample.pdf import Bookmark, Link, PdfPlan, write_pdf
 from specmill.sample.records import Chapter
 from specmill.sample.vocabulary import NAMESPACE, build_vocabulary, vocabulary_size
 from specmill.sample.xsd import render_xsd, schema_declarations
@@ -49,7 +50,7 @@ GENERATOR = "specmill.sample/1"
 MIN_PAGES = 10
 MAX_PAGES = 20_000
 MIN_BODY_PAGES = 3
-CLAUSES_PER_BODY_PAGE = 1.5  # measured on generated documents; sizes the table of contents
+CLAUSES_PER_BODY_PAGE = 1.7  # measured on generated documents; sizes the table of contents
 PAGES_PER_TOP_LEVEL_CLAUSE = 30
 MAX_TOP_LEVEL_CLAUSES = 40
 
@@ -64,7 +65,7 @@ class InvalidSampleRequest(ValueError):
 
 @dataclass(frozen=True)
 class BuiltSample:
-    pdf: bytes
+    pdf: PdfPlan
     xsd: str
     truth: SampleGroundTruth
 
@@ -77,9 +78,10 @@ def generate_sample(out_dir: Path, pages: int = 10, seed: int = 0) -> SampleDocu
     sample = build_sample(pages, seed)
     out.mkdir(parents=True, exist_ok=True)
     xsd_path, truth_path, pdf_path = out / XSD_NAME, out / TRUTH_NAME, out / PDF_NAME
-    _write_atomic(xsd_path, sample.xsd.encode("utf-8"))
-    _write_atomic(truth_path, sample.truth.model_dump_json(indent=1).encode("utf-8"))
-    _write_atomic(pdf_path, sample.pdf)  # last: a PDF on disk implies its companions are complete
+    _write_atomic(xsd_path, lambda temp: temp.write_bytes(sample.xsd.encode("utf-8")))
+    _write_atomic(truth_path, lambda temp: temp.write_bytes(sample.truth.model_dump_json(indent=1).encode("utf-8")))
+    # Last: a PDF on disk implies its companions are complete.
+    _write_atomic(pdf_path, lambda temp: write_pdf(sample.pdf, str(temp)))
     return SampleDocument(pdf_path=str(pdf_path), xsd_path=str(xsd_path), ground_truth_path=str(truth_path), page_count=pages)
 
 
@@ -188,7 +190,7 @@ def _assemble(
         for chapter in chapters
         for item in chapter.tables
     ]
-    pdf = write_pdf(
+    pdf = PdfPlan(
         all_pages,
         links,
         [Bookmark(c.level, c.heading, c.page) for c in clauses],
@@ -288,12 +290,14 @@ def _roman(number: int) -> str:
     return "".join(out)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """`write` fills a temporary file beside `path`, which then replaces `path` in one step."""
+    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(descriptor)
+    temp = Path(temp_name)
     try:
-        with handle:
-            handle.write(data)
-        os.replace(handle.name, path)
+        write(temp)
+        os.replace(temp, path)
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise

@@ -46,10 +46,19 @@ def _char_widths(font: str) -> dict[str, float]:
     return {char: metrics.glyph_advance(ord(char)) for char in chars}
 
 
-@cache
+_WIDTH_CACHES: dict[tuple[str, float], dict[str, float]] = {}
+
+
 def text_width(text: str, font: str, size: float) -> float:
-    widths = _char_widths(font)
-    return sum(widths[char] for char in text) * size
+    """Width in points; memoized per (font, size) because words repeat constantly in generated prose."""
+    cache = _WIDTH_CACHES.get((font, size))
+    if cache is None:
+        cache = _WIDTH_CACHES[(font, size)] = {}
+    width = cache.get(text)
+    if width is None:
+        widths = _char_widths(font)
+        width = cache[text] = sum(widths[char] for char in text) * size
+    return width
 
 
 def _pdf_string(text: str) -> str:
@@ -92,20 +101,24 @@ def wrap(sentences: list[Sentence], font: str, size: float, width: float) -> lis
     lines: list[Line] = []
     words: list[Token] = []
     line_width = 0.0
-    for token in (token for sentence in sentences for token in sentence):
-        token_width = text_width(token.text, font, size)
-        if words and line_width + space + token_width > width:
-            lines.append(_make_line(words, font, size))
-            words, line_width = [], 0.0
-        line_width += (space if words else 0.0) + token_width
-        words.append(token)
+    for sentence in sentences:
+        for token in sentence:
+            token_width = text_width(token.text, font, size)
+            if words and line_width + space + token_width > width:
+                lines.append(_make_line(words, font, size))
+                words, line_width = [token], token_width
+            else:
+                line_width += (space if words else 0.0) + token_width
+                words.append(token)
     if words:
         lines.append(_make_line(words, font, size))
     return lines
 
 
 def _make_line(tokens: list[Token], font: str, size: float) -> Line:
-    text = " ".join(token.text for token in tokens)
+    text = " ".join([token.text for token in tokens])
+    if all(token.mark is None for token in tokens):
+        return Line(text, [])
     marks = []
     offset = 0
     for token in tokens:

@@ -28,14 +28,22 @@ class Bookmark:
     page: int  # 0-based
 
 
-def write_pdf(
-    pages: list[Page],
-    links: list[Link],
-    outline: list[Bookmark],
-    front_matter_pages: int,
-    metadata: dict[str, str],
-) -> bytes:
+@dataclass
+class PdfPlan:
+    """Everything the PDF file is made of, with final page indices."""
+
+    pages: list[Page]
+    links: list[Link]
+    outline: list[Bookmark]
+    front_matter_pages: int
+    metadata: dict[str, str]
+
+
+def write_pdf(plan: PdfPlan, path: str) -> None:
+    """Save the document to `path` (the caller passes a temporary name and renames it)."""
     import pymupdf
+
+    pages, links, outline, metadata = plan.pages, plan.links, plan.outline, plan.metadata
 
     doc = pymupdf.open()
     fonts = []
@@ -74,7 +82,7 @@ def write_pdf(
     doc.set_toc([[item.level, item.title, item.page + 1] for item in outline])
     doc.set_page_labels([
         {"startpage": 0, "prefix": "", "style": "r", "firstpagenum": 1},
-        {"startpage": front_matter_pages, "prefix": "", "style": "D", "firstpagenum": 1},
+        {"startpage": plan.front_matter_pages, "prefix": "", "style": "D", "firstpagenum": 1},
     ])
     doc.set_metadata({
         "title": metadata.get("title", ""),
@@ -86,6 +94,5 @@ def write_pdf(
         "creationDate": FIXED_DATE,
         "modDate": FIXED_DATE,
     })
-    data = doc.tobytes(garbage=1, deflate=1, no_new_id=1)
+    doc.save(path, garbage=1, deflate=1, no_new_id=1)
     doc.close()
-    return data
