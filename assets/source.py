@@ -30,6 +30,9 @@ def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
     reasons = Counter(drop.reason.split(" (")[0] for drop in outline.dropped)
     for title in outline.without_destination:
         context.log.warning(f"outline entry without destination: {title}")
+    if source.textless_pages:
+        # flash/txt reads only the text layer: these pages will parse to nothing.
+        context.log.warning(f"pages without a text layer (0-based): {source.textless_pages[:50]}")
     return dg.MaterializeResult(
         metadata={
             "pages": source.page_count,
@@ -42,9 +45,11 @@ def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
             "dropped_by_reason": dg.MetadataValue.json(dict(reasons)),
             "depth": outline.depth,
             "without_destination": len(outline.without_destination),
+            "past_last_page": len(outline.past_last_page),
             "page_offset": source.page_offset.offset if source.page_offset.offset is not None else "unknown",
             "page_offset_method": source.page_offset.method,
             "textless_pages": len(source.textless_pages),
+            "textless_page_list": dg.MetadataValue.json(source.textless_pages[:200]),
             "outline_path": dg.MetadataValue.path(store.path(artifacts.OUTLINE)),
         },
         data_version=dg.DataVersion(source.sha256),

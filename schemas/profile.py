@@ -10,6 +10,7 @@ from pydantic import Field
 
 from schemas.base import Contract
 from schemas.plan import PlanParameters
+from schemas.tree import SegmentationRules, TreeRules
 
 
 class ClauseIdPattern(Contract):
@@ -72,6 +73,8 @@ class DocumentProfile(Contract):
     name: str = "default"
     outline: OutlineRules = Field(default_factory=OutlineRules)
     plan: PlanParameters = Field(default_factory=PlanParameters)
+    segmentation: SegmentationRules = Field(default_factory=SegmentationRules)
+    tree: TreeRules = Field(default_factory=TreeRules)
 
     @classmethod
     def load(cls, path: Path | None) -> "DocumentProfile":

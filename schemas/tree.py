@@ -106,6 +106,7 @@ class SegmentationReport(Contract):
     front_matter_blocks: int
     furniture_dropped: dict[str, int] = Field(description="Blocks dropped as page furniture, by reason.")
     running_texts: list[str] = Field(default_factory=list, description="The repeated texts recognised as running headers/footers (first 20).")
+    reordered: list[str] = Field(default_factory=list, description="Outline entries filed out of page order, walked at their page's position.")
 
 
 class ClauseTree(Contract):

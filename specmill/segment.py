@@ -217,6 +217,7 @@ class _Walk:
         successors, as long as they could already have started (bookmark page <= page); entries
         without a page count against `successor_window`."""
         window = self.rules.successor_window
+        not_yet = 0
         for entry_index in range(start, len(self.entries)):
             entry = self.entries[entry_index]
             if entry.page is None:
@@ -225,7 +226,8 @@ class _Walk:
                 yield entry_index
                 continue
             if entry.page > page:
-                if entry_index - start > window:
+                not_yet += 1
+                if not_yet > window:
                     return
                 continue
             if page <= entry.page + self.rules.page_slack:
@@ -310,6 +312,33 @@ def _after_compact_prefix(text: str, compact_length: int) -> str:
     return ""
 
 
+def page_ordered(entries: list[OutlineEntry]) -> tuple[list[OutlineEntry], list[int]]:
+    """The outline in page order (stable), and the new positions of entries that moved.
+
+    The walk follows the text, so a bookmark filed out of page order (bgb-2024 lists § 549,
+    page 129, among the clauses of page 0) must not hold it back. An entry without a page stays
+    behind its predecessor."""
+    keyed = []
+    last_page = -1
+    for position, entry in enumerate(entries):
+        if entry.page is not None:
+            last_page = entry.page
+        keyed.append((last_page, position, entry))
+    ordered = sorted(keyed, key=lambda item: (item[0], item[1]))
+    # Entries that sort later than an entry filed after them: the ones out of page order.
+    suffix_min = float("inf")
+    late: set[int] = set()
+    for position in range(len(keyed) - 1, -1, -1):
+        page = keyed[position][0]
+        if entries[position].page is not None and page > suffix_min:
+            late.add(position)
+        suffix_min = min(suffix_min, page)
+    if not late:
+        return entries, []
+    displaced = [new for new, (_page, old, _entry) in enumerate(ordered) if old in late]
+    return [entry for _page, _position, entry in ordered], displaced
+
+
 def _section_keys(entries: list[OutlineEntry]) -> list[str]:
     keys: list[str] = []
     used = {FRONT_MATTER_KEY}
@@ -341,6 +370,7 @@ def segment_blocks(
     specmill.textlayer); it is asked only when an outline clause could open on that page."""
     rules = rules or SegmentationRules()
     patterns = clause_id_patterns if clause_id_patterns is not None else OutlineRules().clause_id_patterns
+    outline, reordered = page_ordered(outline)
     walk = _Walk(blocks, outline, rules, patterns, recover_text)
     keys = _section_keys(outline)
     sections = [
@@ -419,6 +449,7 @@ def segment_blocks(
         front_matter_blocks=len(front.blocks),
         furniture_dropped=dict(sorted(walk.dropped.items())),
         running_texts=list(walk.running_seen)[:20],
+        reordered=[keys[i] for i in reordered],
     )
     return ClauseTree(sections=top_level, report=report)
 

@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--stop-after", choices=STAGES, help="stop after this stage")
     build.add_argument("--tier", default="flash", help="MinerU tier for the mineru-local backend (default flash)")
     build.add_argument("--ocr-mode", default="txt", choices=["txt", "auto", "ocr"], help="MinerU ocr_mode (default txt)")
+    build.add_argument(
+        "--mineru-output", type=Path,
+        help="use existing MinerU output instead of parsing: a content_list.json, or a folder of per-batch outputs",
+    )
 
     sample = commands.add_parser("sample", help="generate the sample specification and build it end to end")
     sample.add_argument("--out", type=Path, default=Path("out/sample"), help="folder for the sample and its artifacts")
@@ -57,9 +61,10 @@ def run_sample(args: argparse.Namespace) -> int:
 def run_build(args: argparse.Namespace) -> int:
     from specmill_cli.pipeline import Pipeline, validate_inputs
 
-    validate_inputs(args.pdf, args.out, args.profile)
+    validate_inputs(args.pdf, args.out, args.profile, getattr(args, "mineru_output", None))
     pipeline = Pipeline.for_document(
-        pdf=args.pdf, out=args.out, profile=args.profile, schemas=args.schemas, tier=args.tier, ocr_mode=args.ocr_mode
+        pdf=args.pdf, out=args.out, profile=args.profile, schemas=args.schemas, tier=args.tier, ocr_mode=args.ocr_mode,
+        mineru_output=getattr(args, "mineru_output", None),
     )
     started = time.perf_counter()
     ok = pipeline.run(stop_after=args.stop_after)

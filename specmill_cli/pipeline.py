@@ -12,7 +12,7 @@ from assets import artifacts
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
 from schemas.profile import DocumentProfile
-from specmill.atomic import write_json_atomic
+from specmill.atomic import write_json_atomic, write_text_atomic
 from specmill.errors import ArtifactError, ProfileError
 from specmill.pdf import file_sha256, open_pdf
 from specmill_cli.summary import RunSummary, metadata_to_json
@@ -20,9 +20,14 @@ from specmill_cli.summary import RunSummary, metadata_to_json
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def validate_inputs(pdf: Path, out: Path, profile: Path | None) -> None:
-    """Fail before anything is written: unusable PDF, bad profile, or a folder of another document."""
+def validate_inputs(pdf: Path, out: Path, profile: Path | None, mineru_output: Path | None = None) -> None:
+    """Fail before anything is written: unusable PDF, bad profile, unusable MinerU output, or a
+    folder of another document."""
     open_pdf(pdf).close()
+    if mineru_output is not None:
+        from resources.parsers import load_existing_output
+
+        load_existing_output(str(mineru_output.resolve()))
     if profile is not None:
         if not profile.is_file():
             raise ProfileError(f"document profile not found: {profile}")
@@ -39,10 +44,24 @@ def validate_inputs(pdf: Path, out: Path, profile: Path | None) -> None:
             )
 
 
+# Telemetry off: this machine class may only talk to loopback, and a document pipeline has no
+# business phoning home. The parse pool bounds concurrent parse steps (launched runs, backfills).
+INSTANCE_CONFIG = """\
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 2
+"""
+
+
 def dagster_home(out: Path) -> Path:
-    """$DAGSTER_HOME when set (so `dagster dev` with the same home shows these runs), else DIR/.dagster."""
+    """$DAGSTER_HOME when set (so `dagster dev` with the same home shows these runs), else DIR/.dagster.
+    A dagster.yaml is written there when the folder has none."""
     home = Path(os.environ.get("DAGSTER_HOME") or (out / ".dagster")).resolve()
     home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        write_text_atomic(home / "dagster.yaml", INSTANCE_CONFIG)
     return home
 
 
@@ -54,9 +73,12 @@ class Pipeline:
     summary: RunSummary
 
     @classmethod
-    def for_document(cls, *, pdf: Path, out: Path, profile: Path | None, schemas: list[Path], tier: str, ocr_mode: str) -> "Pipeline":
+    def for_document(
+        cls, *, pdf: Path, out: Path, profile: Path | None, schemas: list[Path], tier: str, ocr_mode: str,
+        mineru_output: Path | None = None,
+    ) -> "Pipeline":
         from definitions import build_definitions, build_resources
-        from resources.parsers import MineruLocalParser
+        from resources.parsers import MineruLocalParser, MineruOutputParser
 
         out.mkdir(parents=True, exist_ok=True)
         home = dagster_home(out)
@@ -65,7 +87,11 @@ class Pipeline:
             out_dir=str(out.resolve()),
             profile_path=str(profile.resolve()) if profile else None,
             schema_paths=[str(path.resolve()) for path in schemas],
-            parser=MineruLocalParser(tier=tier, ocr_mode=ocr_mode, mineru_home=str(home / "mineru-home")),
+            parser=(
+                MineruOutputParser(path=str(mineru_output.resolve()))
+                if mineru_output
+                else MineruLocalParser(tier=tier, ocr_mode=ocr_mode, mineru_home=str(home / "mineru-home"))
+            ),
         )
         instance = dg.DagsterInstance.from_config(str(home))
         return cls(defs=build_definitions(resources), instance=instance, out=out, summary=RunSummary())

@@ -23,6 +23,7 @@ def isolated_mineru_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.environ["MINERU_HOME"] = str(home)
     os.environ["MINERU_TOOLS_CONFIG_JSON"] = str(home / "mineru.json")
     os.environ.setdefault("RUNPOD_SKIP_AUTO_SYSTEM_CHECKS", "true")
+    os.environ["DAGSTER_DISABLE_TELEMETRY"] = "yes"  # never upload to telemetry.dagster.io
     os.environ.setdefault("RUNPOD_SKIP_GPU_CHECK", "true")
     return home
 

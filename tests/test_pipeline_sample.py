@@ -74,6 +74,7 @@ def test_dagster_instance_holds_partitions_and_materializations(built_sample):
     out, _ = built_sample
     plan = BatchPlan.model_validate_json((out / "plan.json").read_bytes())
     with dg.DagsterInstance.from_config(str(out / ".dagster")) as instance:
+        assert instance.telemetry_enabled is False
         assert instance.get_dynamic_partitions("batches") == [b.batch_id for b in plan.batches]
         for batch in plan.batches:
             records = instance.fetch_materializations(
@@ -90,3 +91,29 @@ def test_rebuilding_an_unchanged_pdf_keeps_the_same_partition_keys(built_sample,
     assert (out / "plan.json").read_bytes() == before
     with dg.DagsterInstance.from_config(str(out / ".dagster")) as instance:
         assert instance.get_dynamic_partitions("batches") == [b.batch_id for b in BatchPlan.model_validate_json(before).batches]
+
+
+def test_existing_mineru_output_replaces_parsing_with_the_same_blocks(built_sample, tmp_path):
+    out, _ = built_sample
+    plan = BatchPlan.model_validate_json((out / "plan.json").read_bytes())
+    parsed = [ParsedBatchArtifact.model_validate_json((out / "batches" / f"{b.batch_id}.json").read_bytes()) for b in plan.batches]
+    # What a user who ran MinerU themselves would hold: one content list with absolute page_idx.
+    content_list = [block.raw for artifact in parsed for block in artifact.blocks]
+    (tmp_path / "content_list.json").write_text(json.dumps(content_list))
+    source = SourcePdf.model_validate_json((out / "source.json").read_bytes())
+    reused = tmp_path / "reused"
+    assert main(["build", source.path, "--out", str(reused), "--stop-after", "parse",
+                 "--mineru-output", str(tmp_path / "content_list.json")]) == 0
+    for artifact in parsed:
+        again = ParsedBatchArtifact.model_validate_json((reused / "batches" / f"{artifact.record.batch_id}.json").read_bytes())
+        assert again.record.backend == "mineru-output"
+        assert again.record.content_sha256 == artifact.record.content_sha256
+
+
+def test_unusable_mineru_output_is_bad_input(built_sample, tmp_path, capsys):
+    out, _ = built_sample
+    source = SourcePdf.model_validate_json((out / "source.json").read_bytes())
+    (tmp_path / "content_list.json").write_text("{not json")
+    assert main(["build", source.path, "--out", str(tmp_path / "o"), "--mineru-output", str(tmp_path / "content_list.json")]) == 2
+    assert "content_list.json" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

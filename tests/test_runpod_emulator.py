@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -367,6 +368,7 @@ def test_a_real_sdk_worker_runs_jobs_through_the_emulator(tmp_path: Path) -> Non
         process = subprocess.Popen(
             [sys.executable, str(script)], env=env, cwd=tmp_path,
             stdout=(tmp_path / "worker.log").open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True,  # so its heartbeat child can be ended by group id below
         )  # fmt: skip
         try:
             endpoint = emulator.sdk_endpoint()
@@ -389,5 +391,28 @@ def test_a_real_sdk_worker_runs_jobs_through_the_emulator(tmp_path: Path) -> Non
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         assert process.returncode == 0, (tmp_path / "worker.log").read_text()[-3000:]
         assert emulator.events("unauthorized") == []
+
+
+def test_the_emulator_runs_as_a_command_and_stops_on_sigterm() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.runpod_emulator", "--port", "0", "--api-key", "k1"],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        banner = json.loads(process.stdout.readline())
+        assert banner["client_base_url"].startswith("http://127.0.0.1:")
+        assert banner["worker_env"]["RUNPOD_WEBHOOK_GET_JOB"].endswith("/job-take/$ID?gpu=emulated")
+        health = httpx.get(f"{banner['client_base_url']}/{banner['endpoint_id']}/health", headers={"Authorization": "Bearer k1"})
+        assert health.json()["jobs"]["inQueue"] == 0
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)

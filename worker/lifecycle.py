@@ -25,9 +25,10 @@ from worker.parse import PageSelection, parse_document
 from worker.settings import WorkerSettings
 from worker.telemetry import DormantTelemetry, start_telemetry
 
-# After SIGTERM (or a recycle) and once no job is left, JobScaler may still sit in a job-take
-# long-poll; wait this long for it to notice, then stop it.
+# Once drained, JobScaler's loops may still sit in a stop-signal long-poll; wait this long for
+# them to notice the shutdown, then cancel them.
 _IDLE_STOP_GRACE_S = 2.0
+_DRAIN_POLL_S = 0.2
 
 
 def warmup_pdf() -> bytes:
@@ -87,6 +88,8 @@ class Worker:
         self._scaler: Any = None
         self._serving: asyncio.Task | None = None
         self._stopper: asyncio.Task | None = None
+        self._draining = False
+        self._takes_in_flight = 0
 
     def runpod_config(self) -> dict[str, Any]:
         concurrency = self.settings.concurrency
@@ -114,6 +117,7 @@ class Worker:
         await rp_fitness.run_fitness_checks()
         rp_ping.Heartbeat().start_ping()
         self._scaler = rp_scale.JobScaler(self.runpod_config())
+        self._scaler.jobs_fetcher = self._guard_job_take(self._scaler.jobs_fetcher)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.request_shutdown)
@@ -128,18 +132,45 @@ class Worker:
             self.log.event("worker_stopped", job_id=None, jobs=self.runner.recycle.jobs, pages=self.runner.recycle.pages)
             await asyncio.to_thread(self.telemetry.shutdown)
 
+    def _guard_job_take(self, take: Any) -> Any:
+        """Wrap JobScaler's job-take so a drain can stop new takes and see the one in flight.
+
+        JobScaler's own shutdown (kill_worker) stops its loops at once: a job whose take
+        request was already answered could then be queued after the run loop had exited and
+        never run, while the control plane shows it IN_PROGRESS. Draining first closes that gap."""
+
+        async def guarded(session: Any, jobs_needed: int) -> Any:
+            if self._draining:
+                await asyncio.sleep(_DRAIN_POLL_S)  # JobScaler loops straight back; don't spin
+                return None
+            self._takes_in_flight += 1
+            try:
+                return await take(session, jobs_needed)
+            finally:
+                self._takes_in_flight -= 1
+
+        return guarded
+
     def request_shutdown(self) -> None:
-        """Stop taking jobs; let running jobs finish and report, then stop the loop."""
+        """Stop taking jobs; let running (and just-taken) jobs finish and report, then stop."""
         if self._scaler is None or self._stopper is not None:
             return
         self.log.event("shutdown_requested", job_id=None)
-        self._scaler.kill_worker()
-        self._stopper = asyncio.get_running_loop().create_task(self._stop_when_idle())
+        self._draining = True
+        self._stopper = asyncio.get_running_loop().create_task(self._stop_when_drained())
 
-    async def _stop_when_idle(self) -> None:
+    async def _stop_when_drained(self) -> None:
         scaler = self._scaler
-        while scaler.current_occupancy() > 0:
-            await asyncio.sleep(0.2)
+        # No bound on the wait for running jobs: the platform's own kill timeout is the bound,
+        # and a job cut short here would be lost work on a GPU.
+        quiet_checks = 0
+        # A take that just returned hands its jobs to JobScaler a few loop iterations later
+        # (asyncio.wait_for wake-ups), so "idle" must hold on two checks a poll apart.
+        while quiet_checks < 2:
+            await asyncio.sleep(_DRAIN_POLL_S)
+            idle = self._takes_in_flight == 0 and scaler.current_occupancy() == 0
+            quiet_checks = quiet_checks + 1 if idle else 0
+        scaler.kill_worker()
         assert self._serving is not None
         done, _ = await asyncio.wait({self._serving}, timeout=_IDLE_STOP_GRACE_S)
         if not done:

@@ -1,6 +1,7 @@
 """Blocks -> Markdown, one function per block type (see the modules), and `render_blocks`, which
 walks a section's blocks once, joins what a page break split (code halves, table halves with
-MinerU's merge stubs), and dispatches the rest.
+MinerU's merge stubs) or what MinerU set line by line (XML lines as text blocks), and
+dispatches the rest.
 
 `link_image(img_path)` turns MinerU's image path into the link target written in the file (the
 tree writer copies the image and returns a relative path); None means "not available", and the
@@ -83,6 +84,11 @@ def render_blocks(blocks: list[Block], link_image: ImageLinker | None = None) ->
             while end < len(blocks) and table.is_continuation(blocks[end - 1], blocks[end], width):
                 end += 1
             rendered, is_list = table.render_table_run(blocks[index:end], link_image), False
+        elif code.is_markup_line(block):
+            end = index + 1
+            while end < len(blocks) and code.is_markup_line(blocks[end]):
+                end += 1
+            rendered, is_list = code.render_markup_run(blocks[index:end]), False
         else:
             end = index + 1
             rendered = render_block(block, link_image)

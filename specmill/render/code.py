@@ -89,3 +89,18 @@ def render_code(block: Block) -> str:
         parts.append(escape_line_starts(clean_inline(closing)))
     parts.extend(escape_line_starts(clean_inline(note)) for note in block.footnotes)
     return "\n\n".join(parts)
+
+
+_MARKUP_LINE = re.compile(r"^\s*<[/!?]?[A-Za-z_][^<>]*>.*>?\s*$|^\s*<[/!?]?[A-Za-z_][\w.:-]*(?:\s[^<>]*)?/?>\s*$", re.DOTALL)
+
+
+def is_markup_line(block: Block) -> bool:
+    """A text block that is a line of XML (MinerU flash sets an XML example line by line as text)."""
+    text = block.text.strip()
+    return block.type == "text" and text.startswith("<") and text.endswith(">") and bool(_MARKUP_LINE.match(text))
+
+
+def render_markup_run(run: list[Block]) -> str:
+    """Consecutive XML lines as one fence."""
+    body = "\n".join(block.text.strip() for block in run)
+    return fence(body, fence_language(body, None) or "xml")

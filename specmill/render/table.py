@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html import escape
 
 from schemas.blocks import Block
 from specmill.render.inline import clean_inline, escape_line_starts, link_target
@@ -36,12 +37,23 @@ def _cell_text(cell, link_image: ImageLinker | None) -> str:
     return clean_inline(text).replace("|", "\\|")
 
 
+_MATH_XML = re.compile(r"\$\s*(</?[A-Za-z_][\w.-]*:[^$<>]*?/?>)\s*\$")
+_NAMESPACED = re.compile(r"</?[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*(?:\s[^<>]*)?/?>")
+
+
+def _shield_xml(html: str) -> str:
+    """Inline XML inside cells (`$<w:tbl>$`, `<w:p>`) would parse as elements and vanish: escape it."""
+    html = _MATH_XML.sub(lambda m: "`" + escape(m.group(1)) + "`", html)
+    return _NAMESPACED.sub(lambda m: escape(m.group(0)), html)
+
+
 def parse_table_html(html: str, link_image: ImageLinker | None = None) -> list[list[str]]:
     """The table as a rectangular grid of cell texts (spans expanded); [] when there is no table."""
     if "<t" not in html.lower():
         return []
     import lxml.html
 
+    html = _shield_xml(html)
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except Exception:  # lxml raises several types on garbage; an unparsable table renders as text

@@ -67,6 +67,6 @@ def examples_annex(prose: Prose, vocabulary: Vocabulary) -> Chapter:
         example = prose.xml_example(focus)
         chapter.flow.place_text(paragraph([_text("[Example:") + prose.plain()], gap_after=2.0))
         placement = chapter.flow.place_text(code_block(list(example.lines)))
-        chapter.flow.place_text(paragraph([_text("end example]")]))
+        chapter.flow.place_text(paragraph([_text("end example]")], gap_after=12.0))
         chapter.examples.append(PlacedExample(clause_id, placement.first_page, example.names))
     return chapter

@@ -13,12 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from specmill.sample.content import ClauseTarget, Prose, Sentence, Token, XmlExample
-from specmill.sample.layout import HeadingBlock, code_block, paragraph, table_block
+from specmill.sample.layout import HeadingBlock, Placement, code_block, paragraph, table_block
 from specmill.sample.records import Chapter, PlacedExample, PlacedTable
 from specmill.sample.vocabulary import ElementDef, Vocabulary
 
 MAX_LEVEL = 5
-REFERENCE_RATE = 0.045  # share of body sentences that carry a cross-reference
+REFERENCE_RATE = 0.045  # share of body sentences with a cross-reference: ~1.6 per page, as measured
+SMALL_DOCUMENT_REFERENCE_RATE = 0.1  # small fixtures get more, so that every form shows up
+SMALL_DOCUMENT_BODY_PAGES = 40
 DECOY_RATE = 0.02
 
 
@@ -42,7 +44,6 @@ class BodyWriter:
         self._rng = rng
         self._prose = prose
         self._vocabulary = vocabulary
-        self._plan = plan
         self._annex_targets = annex_targets
         self._top_targets = [ClauseTarget(str(item.number), item.title, 1) for item in plan]
         self._placed: list[ClauseTarget] = []  # body clauses already printed, in order
@@ -50,7 +51,10 @@ class BodyWriter:
         self._undefined = [element for element in vocabulary.elements]
         rng.shuffle(self._undefined)
         self._leaves_left = max(1, expected_leaves)
+        body_pages = sum(item.pages for item in plan)
+        self._reference_rate = SMALL_DOCUMENT_REFERENCE_RATE if body_pages < SMALL_DOCUMENT_BODY_PAGES else REFERENCE_RATE
         self.table_count = 0
+        self._forms_used: set[str] = set()
         for item in plan:
             prose.reserve_title(item.title)
 
@@ -156,9 +160,9 @@ class BodyWriter:
         sentences = []
         for _ in range(count):
             roll = self._rng.random()
-            if roll < REFERENCE_RATE:
+            if roll < self._reference_rate:
                 sentences.append(self._reference_sentence())
-            elif roll < REFERENCE_RATE + DECOY_RATE:
+            elif roll < self._reference_rate + DECOY_RATE:
                 sentences.append(self._prose.decoy())
             else:
                 sentences.append(self._prose.plain())
@@ -170,23 +174,31 @@ class BodyWriter:
         while sentences:
             block = paragraph(sentences)
             if chapter.flow.fits_text(block):
-                chapter.record_marks(chapter.flow.place_text(block))
+                self._record(chapter, chapter.flow.place_text(block))
                 return True
             sentences = sentences[:-1]
         return False
+
+    def _record(self, chapter: Chapter, placement: Placement) -> None:
+        """Keep what was printed; a reference form counts as shown only once it is on a page."""
+        chapter.record_marks(placement)
+        for placed in placement.marks:
+            if placed.mark.form is not None:
+                spaced = placed.mark.text.startswith("§ ")
+                self._forms_used.add("section_sign_spaced" if spaced else placed.mark.form)
 
     def _example(self, chapter: Chapter, focus: ElementDef) -> bool:
         example: XmlExample = self._prose.xml_example(focus)
         opening = paragraph([[*_tokens("[Example:"), *self._prose.plain()]], gap_after=2.0)
         code = code_block(list(example.lines))
-        closing = paragraph([_tokens("end example]")])
+        closing = paragraph([_tokens("end example]")], gap_after=12.0)
         flow = chapter.flow
         total_lines = len(opening.lines) + len(code.lines) + len(closing.lines)
         if flow.pages_left == 0 and total_lines * 13.5 + 20 > flow.room:
             return False  # never leave an example unfinished at the end of a clause's budget
         if not flow.fits_text(opening):
             return False
-        chapter.record_marks(flow.place_text(opening))
+        self._record(chapter, flow.place_text(opening))
         placement = flow.place_text(code)
         flow.place_text(closing)
         chapter.examples.append(PlacedExample(chapter.current_clause, placement.first_page, example.names))
@@ -205,7 +217,7 @@ class BodyWriter:
         return True
 
     def _numbered_list(self, chapter: Chapter) -> bool:
-        lead = paragraph([self._prose.plain()[:-1] + _tokens("as follows:")], gap_after=3.0)
+        lead = paragraph([self._prose.list_lead()], gap_after=3.0)
         items = []
         for number in range(1, self._rng.randint(2, 4) + 1):
             mark, sentence = self._prose.list_item(number)
@@ -218,40 +230,66 @@ class BodyWriter:
             return False
         if not flow.fits_text(lead):
             return False
-        chapter.record_marks(flow.place_text(lead))
+        self._record(chapter, flow.place_text(lead))
         for item in items:
-            chapter.record_marks(flow.place_text(item))
+            self._record(chapter, flow.place_text(item))
         return True
 
     # ----- references ---------------------------------------------------------------------
     def _reference_sentence(self) -> Sentence:
+        """One reference; the first few cycle through every form, so even 10 pages show them all."""
         rng = self._rng
-        roll = rng.random()
         current = self._placed[-1].clause_id
-        if roll < 0.08:
+        available = ["section_sign", "section_sign_spaced", "annex", "title", "dotted"]
+        if len(self._top_targets) >= 2:
+            available.append("range")
+        unused = [form for form in available if form not in self._forms_used]
+        if unused:
+            form = unused[0]
+        else:
+            roll = rng.random()
+            form = (
+                "annex" if roll < 0.08
+                else "range" if roll < 0.15 and "range" in available
+                else "title" if roll < 0.25
+                else "dotted" if roll < 0.55
+                else "section_sign"
+            )
+        if form == "annex":
             return self._prose.reference("annex", rng.choice([t for t in self._annex_targets if t.level == 1]))
-        if roll < 0.15 and len(self._top_targets) >= 2:
+        if form == "range":
             start = rng.randrange(len(self._top_targets) - 1)
             end = rng.randint(start + 1, min(start + 3, len(self._top_targets) - 1))
             return self._prose.reference("range", self._top_targets[start], self._top_targets[end])
-        if roll < 0.25:
-            candidates = [t for t in self._topic_titled[-60:] if t.clause_id != current] + self._top_targets
-            return self._prose.reference("title", rng.choice(candidates))
-        if roll < 0.55:
-            dotted = [t for t in self._recent_or_any(current) if "." in t.clause_id]
-            if dotted:
-                return self._prose.reference("dotted", rng.choice(dotted))
-        if rng.random() < 0.1:
-            return self._prose.reference("section_sign", rng.choice([t for t in self._annex_targets if t.level > 1]))
-        if rng.random() < 0.15:
-            return self._prose.reference("section_sign", rng.choice(self._top_targets))
-        return self._prose.reference("section_sign", rng.choice(self._recent_or_any(current)))
+        if form == "title":
+            titled = [t for t in self._topic_titled[-60:] if t.clause_id != current] + self._top_targets
+            return self._prose.reference("title", rng.choice(titled))
+        if form == "dotted":
+            target = self._earlier_clause(current, dotted=True)
+            if target is not None:
+                return self._prose.reference("dotted", target)
+        spaced = True if form == "section_sign_spaced" else None
+        roll = rng.random()
+        if roll < 0.1:
+            target = rng.choice([t for t in self._annex_targets if t.level > 1])
+        elif roll < 0.25:
+            target = rng.choice(self._top_targets)
+        else:
+            target = self._earlier_clause(current, dotted=False) or rng.choice(self._top_targets)
+        return self._prose.reference("section_sign", target, spaced=spaced)
 
-    def _recent_or_any(self, current: str) -> list[ClauseTarget]:
-        """Mostly nearby clauses, as real cross-references are; sometimes any earlier one."""
-        pool = self._placed[-40:] if self._rng.random() < 0.6 else self._placed
-        choices = [target for target in pool if target.clause_id != current]
-        return choices or [target for target in self._top_targets if target.clause_id != current]
+    def _earlier_clause(self, current: str, dotted: bool) -> ClauseTarget | None:
+        """Mostly a nearby clause, as real cross-references are; sometimes any earlier one.
+
+        Drawn by index rather than by filtering: at 5,000 pages the list holds 8,000 clauses."""
+        rng = self._rng
+        count = len(self._placed)
+        for _ in range(20):
+            index = rng.randrange(max(0, count - 40), count) if rng.random() < 0.6 else rng.randrange(count)
+            target = self._placed[index]
+            if target.clause_id != current and (not dotted or "." in target.clause_id):
+                return target
+        return None
 
 
 def _tokens(text: str) -> Sentence:

@@ -156,16 +156,18 @@ class Prose:
         return f"{self._rng.choice(_TOPIC_HEADS).lower()} {self._rng.choice(_PROSE_NOUNS)}"
 
     def _fill(self, template: str) -> str:
+        """Fill the template's slots; only the slots it names draw from the RNG."""
         rng = self._rng
-        return template.format(
-            np=self._noun_phrase(),
-            np2=self._noun_phrase(),
-            el=rng.choice(self._element_names),
-            attr=rng.choice(self._attribute_names),
-            verb=rng.choice(_VERBS),
-            verb2=rng.choice(_VERBS),
-            adv=rng.choice(_ADVERBS),
-        )
+        makers = {
+            "np": self._noun_phrase,
+            "np2": self._noun_phrase,
+            "el": lambda: rng.choice(self._element_names),
+            "attr": lambda: rng.choice(self._attribute_names),
+            "verb": lambda: rng.choice(_VERBS),
+            "verb2": lambda: rng.choice(_VERBS),
+            "adv": lambda: rng.choice(_ADVERBS),
+        }
+        return template.format_map(_LazySlots(makers))
 
     def plain(self) -> Sentence:
         return _words(self._fill(self._rng.choice(_PLAIN_TEMPLATES)))
@@ -184,12 +186,18 @@ class Prose:
         parent = f"the parent {element.parent} element" if element.parent else "the document"
         return _words(f"This element specifies the {_lower_words(element.title)} of {parent}.")
 
-    def reference(self, form: str, target: ClauseTarget, range_end: ClauseTarget | None = None) -> Sentence:
-        """A sentence that contains one reference of the given form to `target`."""
+    def reference(
+        self, form: str, target: ClauseTarget, range_end: ClauseTarget | None = None, spaced: bool | None = None
+    ) -> Sentence:
+        """A sentence that contains one reference of the given form to `target`.
+
+        `spaced` chooses "§ 2.1" over "§2.1" (section-sign form); None lets the RNG decide."""
         rng = self._rng
         np = self._noun_phrase()
         if form == "section_sign":
-            text = ("§ " if rng.random() < 0.35 else "§") + target.clause_id
+            if spaced is None:
+                spaced = rng.random() < 0.35
+            text = ("§ " if spaced else "§") + target.clause_id
             mark = Mark(text, form, target.clause_id, (target.clause_id,))
             pattern = rng.choice((
                 "The {np} is specified in {ref}.",
@@ -240,6 +248,13 @@ class Prose:
             pattern = "The {np} is scaled by a factor of {ref} when the {np2} is enlarged."
         before, after = self._fill(pattern.replace("{ref}", "\x00")).split("\x00")
         return _with_mark(before, mark, after)
+
+    def list_lead(self) -> Sentence:
+        return _words(self._fill(self._rng.choice((
+            "A consumer shall apply the following rules to the {np}:",
+            "The {el} element is processed in these steps:",
+            "The following constraints apply to the {np}:",
+        ))))
 
     def list_item(self, number: int) -> tuple[Mark, Sentence]:
         """A numbered list item ('2.' then a sentence); the number is a decoy clause id."""
@@ -314,6 +329,16 @@ class Prose:
         if kind == "color":
             return rng.choice(("1F4E79", "C00000", "00B050", "7F7F7F"))
         return rng.choice(("heading1", "body2", "note7", "x12", "caption"))
+
+
+class _LazySlots(dict):
+    def __init__(self, makers: dict) -> None:
+        super().__init__()
+        self._makers = makers
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = self._makers[key]()
+        return value
 
 
 def _words(text: str) -> Sentence:

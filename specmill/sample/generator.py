@@ -26,7 +26,7 @@ from schemas.sample import (
     SampleTable,
 )
 from specmill.sample.annexes import ANNEX_TARGETS, SCHEMA_LISTING, examples_annex, schema_annex
-from specmill.sample.body import BodyWriter, TopLevelPlan
+from specmill.sample.body import MAX_LEVEL, BodyWriter, TopLevelPlan
 from specmill.sample.content import Prose
 from specmill.sample.frontmatter import DOCUMENT_TITLE, TocEntry, cover_page, toc_pages, toc_pages_for
 from specmill.sample.layout import (
@@ -43,7 +43,7 @@ from specmill.sample.layout import (
 )
 from specmill.sample.pdf import Bookmark, Link, PdfPlan, write_pdf
 from specmill.sample.records import Chapter
-from specmill.sample.vocabulary import NAMESPACE, build_vocabulary, vocabulary_size
+from specmill.sample.vocabulary import NAMESPACE, Vocabulary, build_vocabulary, vocabulary_size
 from specmill.sample.xsd import render_xsd, schema_declarations
 
 GENERATOR = "specmill.sample/1"
@@ -51,6 +51,8 @@ MIN_PAGES = 10
 MAX_PAGES = 20_000
 MIN_BODY_PAGES = 3
 CLAUSES_PER_BODY_PAGE = 1.7  # measured on generated documents; sizes the table of contents
+LEVEL_TWO_SHARE = 0.42  # measured share of clauses at levels 1-2, plus a margin
+MAX_FULL_TOC_PAGES = 4
 PAGES_PER_TOP_LEVEL_CLAUSE = 30
 MAX_TOP_LEVEL_CLAUSES = 40
 
@@ -96,7 +98,7 @@ def build_sample(pages: int, seed: int) -> BuiltSample:
     annex_a = schema_annex(xsd_text)
     annex_b = examples_annex(Prose(rng("annex"), vocabulary), vocabulary)
     annex_pages = len(annex_a.flow.pages) + len(annex_b.flow.pages)
-    front_pages = _front_matter_pages(pages, annex_pages)
+    front_pages, toc_depth = _front_matter_pages(pages, annex_pages)
     body_pages = pages - front_pages - annex_pages
     if body_pages < MIN_BODY_PAGES:
         raise InvalidSampleRequest(
@@ -123,17 +125,18 @@ def build_sample(pages: int, seed: int) -> BuiltSample:
         start += len(chapter.flow.pages)
     if start != pages:
         raise AssertionError(f"laid out {start} pages instead of {pages}")
-    return _assemble(pages, seed, front_pages, chapters, annex_a, xsd_text, vocabulary, writer.table_count)
+    return _assemble(pages, seed, front_pages, toc_depth, chapters, annex_a, xsd_text, vocabulary, writer.table_count)
 
 
 def _assemble(
     pages: int,
     seed: int,
     front_pages: int,
+    toc_depth: int,
     chapters: list[Chapter],
     annex_a: Chapter,
     xsd_text: str,
-    vocabulary,
+    vocabulary: Vocabulary,
     table_count: int,
 ) -> BuiltSample:
     offset = front_pages - 1  # printed page 1 is the first page after the front matter
@@ -148,7 +151,8 @@ def _assemble(
     destination = {
         clause.clause_id: (chapter.start + clause.page, clause.top) for chapter in chapters for clause in chapter.clauses
     }
-    toc = toc_pages([TocEntry(c.clause_id, c.heading, c.level, c.printed_page) for c in clauses], front_pages - 1)
+    toc_entries = [TocEntry(c.clause_id, c.heading, c.level, c.printed_page) for c in clauses if c.level <= toc_depth]
+    toc = toc_pages(toc_entries, front_pages - 1)
     all_pages: list[Page] = [cover_page(pages, seed), *toc]
     for chapter in chapters:
         all_pages.extend(chapter.flow.pages)
@@ -229,13 +233,19 @@ def _validate(pages: int, seed: int) -> None:
         raise InvalidSampleRequest(f"seed must be a non-negative integer, got {seed!r}")
 
 
-def _front_matter_pages(pages: int, annex_pages: int) -> int:
-    """Cover plus enough contents pages for the clauses the body is expected to hold."""
-    toc = 1
-    for _ in range(3):  # the body size depends on the contents size, and vice versa; converges at once
-        body = max(0, pages - annex_pages - 1 - toc)
-        toc = toc_pages_for(math.ceil(body * CLAUSES_PER_BODY_PAGE * 1.1) + len(ANNEX_TARGETS))
-    return 1 + toc
+def _front_matter_pages(pages: int, annex_pages: int) -> tuple[int, int]:
+    """Cover plus contents pages, and the deepest level the contents list.
+
+    Small documents list every level; when that would take more than a few pages, the contents
+    list levels 1-2 only, as printed standards do."""
+    for depth, share in ((MAX_LEVEL, 1.1), (2, LEVEL_TWO_SHARE)):
+        toc = 1
+        for _ in range(3):  # the body size depends on the contents size, and vice versa; converges at once
+            body = max(0, pages - annex_pages - 1 - toc)
+            toc = toc_pages_for(math.ceil(body * CLAUSES_PER_BODY_PAGE * share) + len(ANNEX_TARGETS))
+        if toc <= MAX_FULL_TOC_PAGES:
+            break
+    return 1 + toc, depth
 
 
 def _top_level_plan(rng: random.Random, prose: Prose, body_pages: int) -> list[TopLevelPlan]:
@@ -270,10 +280,10 @@ def _add_running_text(page: Page, label: str, front_matter: bool, cover: bool) -
     """Running header (current top-level heading, document title) and footer (printed page)."""
     if cover:
         return
-    if page.header is not None:
-        page.ops.append(text_op(page.header, BODY_FONT, 8, MARGIN_X, HEADER_BASELINE))
+    if page.header is not None:  # drawn first, so text extraction reads it first, as in real PDFs
         width = text_width(DOCUMENT_TITLE, BODY_FONT, 8)
-        page.ops.append(text_op(DOCUMENT_TITLE, BODY_FONT, 8, PAGE_WIDTH - MARGIN_X - width, HEADER_BASELINE))
+        page.ops.insert(0, text_op(page.header, BODY_FONT, 8, MARGIN_X, HEADER_BASELINE)
+                        + text_op(DOCUMENT_TITLE, BODY_FONT, 8, PAGE_WIDTH - MARGIN_X - width, HEADER_BASELINE))
     page.ops.append(centered_text(label, BODY_FONT, 9, FOOTER_BASELINE))
 
 

@@ -98,12 +98,15 @@ class Line:
 def wrap(sentences: list[Sentence], font: str, size: float, width: float) -> list[Line]:
     """Greedy line breaking over tokens; marked tokens are never split."""
     space = text_width(" ", font, size)
+    widths = _WIDTH_CACHES[(font, size)]  # created by the call above
     lines: list[Line] = []
     words: list[Token] = []
     line_width = 0.0
     for sentence in sentences:
         for token in sentence:
-            token_width = text_width(token.text, font, size)
+            token_width = widths.get(token.text)
+            if token_width is None:
+                token_width = text_width(token.text, font, size)
             if words and line_width + space + token_width > width:
                 lines.append(_make_line(words, font, size))
                 words, line_width = [token], token_width
@@ -143,6 +146,7 @@ class TextBlock:
     gap_after: float = PARAGRAPH_GAP
     label: str | None = None  # hanging label of a list item ("2.")
     label_mark: Mark | None = None
+    shaded: bool = False  # code blocks sit on a light background, as many specifications print them
 
 
 @dataclass
@@ -264,11 +268,17 @@ class Flow:
         top = self._y
         placed: list[PlacedMark] = []
         x = MARGIN_X + block.indent
+        segment: tuple[int, float] | None = None  # (ops index, top y) of the block's part on this page
         for number, line in enumerate(block.lines):
             if self._y - block.leading < BODY_BOTTOM:
+                if segment is not None and block.shaded:
+                    self._shade(block, *segment)
                 self.new_page()
+                segment = None
             if first_page is None:
                 first_page, top = len(self.pages) - 1, self._y
+            if segment is None:
+                segment = (len(self.pages[-1].ops), self._y)
             baseline = self._y - block.size
             if number == 0 and block.label is not None:
                 self._emit(text_op(block.label, block.font, block.size, MARGIN_X + block.indent - 18.0, baseline))
@@ -280,9 +290,18 @@ class Flow:
                 rect = (x + offset, baseline - 2.0, x + offset + width, baseline + block.size * 0.85)
                 placed.append(PlacedMark(mark, len(self.pages) - 1, rect))
             self._y -= block.leading
+        if segment is not None and block.shaded:
+            self._shade(block, *segment)
         self._y -= block.gap_after
         assert first_page is not None
         return Placement(first_page, len(self.pages) - 1, placed, top)
+
+    def _shade(self, block: TextBlock, ops_index: int, top: float) -> None:
+        """A light background behind this page's part of a code block, drawn before its text."""
+        x0 = MARGIN_X + block.indent - 6.0
+        bottom = self._y - 3.0
+        rect = f"0.94 g {x0:.2f} {bottom:.2f} {MARGIN_X + TEXT_WIDTH - x0:.2f} {top + 3.0 - bottom:.2f} re f 0 g\n"
+        self.pages[-1].ops.insert(ops_index, rect)
 
     def place_table(self, block: TableBlock) -> Placement:
         if self._gap(6.0) + block.height > self.room:
@@ -326,7 +345,7 @@ class Flow:
 
 
 def code_block(lines: list[str], size: float = CODE_SIZE, leading: float = CODE_LEADING, indent: float = 18.0) -> TextBlock:
-    return TextBlock([Line(text, []) for text in lines], CODE_FONT, size, leading, indent, gap_before=2.0, gap_after=4.0)
+    return TextBlock([Line(text, []) for text in lines], CODE_FONT, size, leading, indent, gap_before=4.0, gap_after=6.0, shaded=True)
 
 
 def paragraph(sentences: list[Sentence], indent: float = 0.0, gap_after: float = PARAGRAPH_GAP) -> TextBlock:

@@ -48,7 +48,7 @@ _ATTRIBUTE_HEADS = (
 _ATTRIBUTE_TAILS = {
     "Id": ("identifier", "string"), "Name": ("name", "ncname"), "Ref": ("reference", "string"),
     "Algn": ("alignment", "enum"), "Align": ("alignment", "enum"), "Mode": ("mode", "enum"),
-    "Kind": ("kind", "enum"), "After": ("spacing after", "uint"), "Before": ("spacing before", "uint"),
+    "Kind": ("kind", "enum"), "After": ("trailing space", "uint"), "Before": ("leading space", "uint"),
     "Width": ("width", "uint"), "Height": ("height", "uint"), "Size": ("size", "uint"),
     "Count": ("count", "uint"), "Start": ("start position", "uint"), "End": ("end position", "uint"),
     "Offset": ("offset", "int"), "Hidden": ("hidden flag", "bool"), "Locked": ("locked flag", "bool"),

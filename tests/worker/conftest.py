@@ -33,11 +33,19 @@ def make_figure_pdf(path: Path, pages: int = 3) -> Path:
     document = pymupdf.open()
     for number in range(1, pages + 1):
         page = document.new_page(width=595, height=842)
-        page.insert_text((72, 80), f"{number} Clause number {number}", fontsize=16)
-        page.insert_text((72, 120), f"The body text of clause {number} says what the clause requires.", fontsize=11)
+        # Positions vary per page: text repeated at one spot on every page is page furniture
+        # (a running header) to MinerU, and would not reach the Markdown.
+        top = 90 + 17 * number
+        page.insert_text((72, top), f"{number} Clause number {number}", fontsize=16)
+        for line in range(4):
+            page.insert_text(
+                (72, top + 36 + 16 * line),
+                f"Paragraph {line + 1} of clause {number} states requirement {number}.{line + 1} in plain words.",
+                fontsize=11,
+            )
         pixmap = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 48, 48), False)
         pixmap.set_rect(pixmap.irect, (40 * number % 255, 90, 160))
-        page.insert_image(pymupdf.Rect(72, 200, 272, 400), pixmap=pixmap)
+        page.insert_image(pymupdf.Rect(72, top + 140, 272, top + 340), pixmap=pixmap)
     document.save(path)
     document.close()
     return path

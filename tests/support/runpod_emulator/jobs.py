@@ -504,6 +504,9 @@ class JobBoard:
                 self._log("timed-out", job.endpoint_id, job.id, job.worker_id)
 
     def _seen_locked(self, endpoint_id: str, worker_id: str) -> None:
+        if worker_id not in self._workers:
+            # The first contact of a worker: tests wait for it to know a worker is serving.
+            self._log("worker-seen", endpoint_id, worker_id=worker_id)
         self._workers[worker_id] = _WorkerSeen(endpoint_id, self._clock())
 
     def _log(

@@ -1,0 +1,46 @@
+"""document_blocks: every parsed batch of the plan joined in page order, one block stream."""
+
+import dagster as dg
+
+from assets import artifacts
+from assets.parse import parsed_batch
+from resources.storage import LocalArtifactStore
+from schemas.blocks import ParsedBatchArtifact
+from schemas.document import DocumentBlocks
+from schemas.plan import BatchPlan
+from specmill.document import join_batches
+
+# Artifact names of this stage (kept next to the asset until assets/artifacts.py takes them).
+BLOCKS = "blocks.json"
+
+
+def read_batch_artifacts(store: LocalArtifactStore, plan: BatchPlan) -> dict[str, ParsedBatchArtifact]:
+    found = {}
+    for batch in plan.batches:
+        artifact = store.read_model_if_exists(artifacts.batch(batch.batch_id), ParsedBatchArtifact)
+        if artifact is not None:
+            found[batch.batch_id] = artifact
+    return found
+
+
+@dg.asset(group_name="tree", deps=[parsed_batch], code_version="1")
+def document_blocks(context: dg.AssetExecutionContext, store: LocalArtifactStore) -> dg.MaterializeResult:
+    """The whole document's normalized blocks in page order. Fails naming the missing partitions
+    when not every planned batch is parsed (an unpartitioned asset sees all partitions)."""
+    plan = store.read_model(artifacts.PLAN, BatchPlan)
+    document = join_batches(plan, read_batch_artifacts(store, plan))
+    store.write_model(BLOCKS, document)
+    counts: dict[str, int] = {}
+    for block in document.blocks:
+        counts[block.type] = counts.get(block.type, 0) + 1
+    context.log.info(f"joined {len(document.batch_ids)} batches: {len(document.blocks)} blocks")
+    return dg.MaterializeResult(
+        metadata={
+            "batches": len(document.batch_ids),
+            "blocks": len(document.blocks),
+            "pages_with_blocks": len({block.page for block in document.blocks}),
+            "blocks_by_type": dg.MetadataValue.json(dict(sorted(counts.items()))),
+            "blocks_path": dg.MetadataValue.path(store.path(BLOCKS)),
+        },
+        data_version=dg.DataVersion(document.content_sha256),
+    )

@@ -1,0 +1,71 @@
+"""clause_tree: sections from the block stream and the outline, written as Markdown to tree/."""
+
+import hashlib
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from assets import artifacts
+from assets.blocks import BLOCKS, document_blocks
+from resources.settings import SpecmillSettings
+from resources.storage import LocalArtifactStore
+from schemas.document import DocumentBlocks
+from schemas.outline import SourcePdf
+from specmill.mineru_output import read_image_file
+from specmill.segment import segment_blocks
+from specmill.textlayer import PdfTextLayer
+from specmill.tree import render_clause_tree, write_tree
+
+TREE_DIR = "tree"
+TREE_REPORT = "tree.json"
+
+
+@dg.asset(group_name="tree", deps=[document_blocks], code_version="1")
+def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: LocalArtifactStore) -> dg.MaterializeResult:
+    """One file per clause (barrels for clauses with sub-clauses), a root index, and tree.json
+    (files, empty clauses, the segmentation report, block spans for the placement check)."""
+    started = time.perf_counter()
+    source = store.read_model(artifacts.SOURCE, SourcePdf)
+    document = store.read_model(BLOCKS, DocumentBlocks)
+    profile = settings.profile()
+    with PdfTextLayer(source.path) as text_layer:
+        tree = segment_blocks(
+            document.blocks,
+            source.outline.entries,
+            rules=profile.segmentation,
+            clause_id_patterns=profile.outline.clause_id_patterns,
+            recover_text=text_layer.text_under,
+        )
+    files, report = render_clause_tree(
+        tree, document_title=Path(source.path).stem, rules=profile.tree, image_source=read_image_file
+    )
+    write_tree(files, store.path(TREE_DIR))
+    store.write_model(TREE_REPORT, report)
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+    seg = report.segmentation
+    for missed in seg.missed:
+        context.log.warning(f"clause not found in the text: {missed.clause_id or missed.title} (bookmark page {missed.page})")
+    return dg.MaterializeResult(
+        metadata={
+            "files": len(report.files),
+            "barrels": report.barrels,
+            "leaves": report.leaves,
+            "empty_clauses": len(report.empty_clauses),
+            "bytes": report.bytes,
+            "clauses": seg.clauses_total,
+            "clauses_matched": len(seg.matched),
+            "clauses_missed": len(seg.missed),
+            "clauses_out_of_order": len(seg.out_of_order),
+            "misplaced_blocks": len(report.misplaced),
+            "front_matter_blocks": seg.front_matter_blocks,
+            "furniture_dropped": dg.MetadataValue.json(seg.furniture_dropped),
+            "images_copied": report.images_copied,
+            "seconds": round(time.perf_counter() - started, 3),
+            "tree_path": dg.MetadataValue.path(store.path(TREE_DIR)),
+            "report_path": dg.MetadataValue.path(store.path(TREE_REPORT)),
+        },
+        data_version=dg.DataVersion(digest.hexdigest()),
+    )

@@ -1,0 +1,96 @@
+"""Checks of the clause tree: every clause present, blocks placed within their clause's pages,
+every file reachable from the root index, no empty code fence, no ragged Markdown table."""
+
+import dagster as dg
+
+from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
+from resources.storage import LocalArtifactStore
+from schemas.tree import ClauseTreeReport
+from specmill.tree_audit import empty_code_fences, misplaced_blocks, missing_clauses, ragged_tables, unreachable_files
+
+_EVIDENCE = 50  # items listed in metadata; the count is always the true count
+
+
+def _figures(report: ClauseTreeReport) -> dict:
+    return {
+        "files": len(report.files),
+        "barrels": report.barrels,
+        "leaves": report.leaves,
+        "empty_clauses": len(report.empty_clauses),
+        "bytes": report.bytes,
+    }
+
+
+@dg.asset_check(asset=clause_tree, blocking=True)
+def clause_tree_has_every_clause(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """Every outline clause has a file or barrel on disk, or is listed as empty in its parent's index."""
+    report = store.read_model(TREE_REPORT, ClauseTreeReport)
+    missing = missing_clauses(report, store.path(TREE_DIR))
+    seg = report.segmentation
+    return dg.AssetCheckResult(
+        passed=not missing,
+        metadata={
+            **_figures(report),
+            "clauses": seg.clauses_total,
+            "missing": len(missing),
+            "missing_clauses": dg.MetadataValue.json(missing[:_EVIDENCE]),
+            "not_found_in_text": dg.MetadataValue.json([m.model_dump() for m in seg.missed[:_EVIDENCE]]),
+            "out_of_order": dg.MetadataValue.json([m.model_dump() for m in seg.out_of_order[:_EVIDENCE]]),
+        },
+    )
+
+
+@dg.asset_check(asset=clause_tree, blocking=True)
+def clause_tree_blocks_within_clause_pages(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """Every block assigned to a clause comes from a page between the clause's start page and the
+    next clause's start page. Running headers, gutters or list items opening sections fail this."""
+    report = store.read_model(TREE_REPORT, ClauseTreeReport)
+    misplaced = misplaced_blocks(report)
+    blocks = sum(len(span.block_pages) for span in report.spans)
+    return dg.AssetCheckResult(
+        passed=not misplaced,
+        metadata={
+            "blocks_checked": blocks,
+            "misplaced": len(misplaced),
+            "misplaced_blocks": dg.MetadataValue.json([m.model_dump() for m in misplaced[:_EVIDENCE]]),
+            # With type and a text preview, as the segmenter saw them.
+            "misplaced_examples": dg.MetadataValue.json([m.model_dump() for m in report.misplaced[:_EVIDENCE]]),
+        },
+    )
+
+
+@dg.asset_check(asset=clause_tree, blocking=True)
+def clause_tree_files_reachable(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """Every Markdown file can be reached from the root index by following links."""
+    report = store.read_model(TREE_REPORT, ClauseTreeReport)
+    unreachable = unreachable_files(store.path(TREE_DIR), report.root_index)
+    return dg.AssetCheckResult(
+        passed=not unreachable,
+        metadata={**_figures(report), "unreachable": len(unreachable), "unreachable_files": dg.MetadataValue.json(unreachable[:_EVIDENCE])},
+    )
+
+
+@dg.asset_check(asset=clause_tree, blocking=True)
+def clause_tree_no_empty_code_fence(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    empty = empty_code_fences(store.path(TREE_DIR))
+    return dg.AssetCheckResult(
+        passed=not empty, metadata={"empty_fences": len(empty), "where": dg.MetadataValue.json(empty[:_EVIDENCE])}
+    )
+
+
+@dg.asset_check(asset=clause_tree, blocking=True)
+def clause_tree_tables_rectangular(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """No Markdown table whose rows disagree in column count."""
+    ragged = ragged_tables(store.path(TREE_DIR))
+    return dg.AssetCheckResult(
+        passed=not ragged, metadata={"ragged_tables": len(ragged), "where": dg.MetadataValue.json(ragged[:_EVIDENCE])}
+    )
+
+
+CLAUSE_TREE_CHECKS = [
+    clause_tree_has_every_clause,
+    clause_tree_blocks_within_clause_pages,
+    clause_tree_files_reachable,
+    clause_tree_no_empty_code_fence,
+    clause_tree_tables_rectangular,
+]

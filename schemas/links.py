@@ -1,0 +1,84 @@
+"""Cross-references found in the clause tree, where each one points, and the citation graph.
+
+`LinkReport` is what the crosslink_graph asset writes as DIR/links.json and what its checks read.
+"""
+
+from typing import Literal
+
+from pydantic import Field
+
+from schemas.base import Contract
+
+ReferenceForm = Literal["section_sign", "range", "list", "clause_word", "annex", "dotted", "title", "custom"]
+UnresolvedReason = Literal["unknown_id", "outside_document", "ambiguous"]
+
+
+class Reference(Contract):
+    """One reference as printed in a clause file, and what became of it."""
+
+    source_section: str | None = Field(description="Key of the section whose file holds the reference; None for the root index.")
+    source_file: str = Field(description="POSIX path of that file, relative to the tree root.")
+    line: int = Field(ge=1, description="1-based line in the source file (before linking).")
+    raw_text: str = Field(description="The reference exactly as it stood in the Markdown ('§ 17.9.11', 'see 9.1.2', '§§ 3–5').")
+    form: ReferenceForm
+    target_id: str = Field(description="Canonical id of the (first) target: the document's clause id when resolved, else the normalized id.")
+    target_ids: list[str] = Field(description="Every clause the reference names (a range expanded, a list in order).")
+    target_file: str | None = Field(default=None, description="The target's file (or the index listing an empty clause), relative to the tree root.")
+    resolved_path: str | None = Field(default=None, description="The link written: target_file relative to source_file.")
+    target_is_empty: bool = Field(default=False, description="The target clause has no content; the link goes to the index that lists it.")
+    unresolved_reason: UnresolvedReason | None = None
+    detail: str | None = Field(default=None, description="Why not resolved, in words (the candidates when ambiguous).")
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_path is not None
+
+
+class CitationNode(Contract):
+    clause_id: str
+    section: str | None
+    file: str | None = Field(description="The clause's file relative to the tree root; None for an empty clause.")
+    cited_by: int = Field(description="References pointing at this clause.")
+    cites: int = Field(description="Resolved references written in this clause's file.")
+
+
+class CitationEdge(Contract):
+    source: str = Field(description="Clause id (or section key) of the referring clause.")
+    target: str = Field(description="Clause id of the cited clause.")
+    weight: int = Field(ge=1, description="How many references from source name target.")
+
+
+class CitationGraph(Contract):
+    nodes: list[CitationNode]
+    edges: list[CitationEdge]
+
+
+class CitedClause(Contract):
+    clause_id: str
+    count: int
+
+
+class LinkReport(Contract):
+    references_found: int
+    resolved: int
+    unresolved: int
+    resolution_rate: float = Field(description="resolved / found; 1.0 when nothing was found.")
+    unresolved_by_reason: dict[str, int]
+    found_by_form: dict[str, int]
+    links_emitted: int = Field(description="Markdown links written (a range links both of its ends).")
+    files_changed: int
+    most_cited: list[CitedClause] = Field(description="The most-cited clauses, most first (up to 20).")
+    threshold: float = Field(description="The resolution-rate threshold of the profile at the time of linking.")
+    references: list[Reference]
+    graph: CitationGraph
+
+    @property
+    def unresolved_references(self) -> list[Reference]:
+        return [reference for reference in self.references if not reference.resolved]
+
+
+class DanglingLink(Contract):
+    file: str
+    line: int
+    target: str = Field(description="The link destination as written.")
+    reason: str

@@ -1,0 +1,61 @@
+"""Join parsed batches into one contiguous block stream (the document_blocks stage)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from schemas.blocks import Block, ParsedBatchArtifact
+from schemas.document import DocumentBlocks
+from schemas.plan import BatchPlan
+from specmill.errors import ArtifactError
+from specmill.parsed import content_sha256
+
+
+class MissingBatchesError(ArtifactError):
+    """Some planned batches have no parsed artifact yet; the message names the partitions."""
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(f"missing partitions: {missing} — materialize parsed_batch for them first")
+
+
+def join_batches(plan: BatchPlan, artifacts: dict[str, ParsedBatchArtifact]) -> DocumentBlocks:
+    """Every batch of the plan, in page order, as one stream; fails naming missing partitions or
+    batches parsed for other pages than planned."""
+    missing = [batch.batch_id for batch in plan.batches if batch.batch_id not in artifacts]
+    if missing:
+        raise MissingBatchesError(missing)
+    blocks: list[Block] = []
+    digest = hashlib.sha256()
+    for batch in sorted(plan.batches, key=lambda b: b.first_page):
+        artifact = artifacts[batch.batch_id]
+        record = artifact.record
+        if (record.first_page, record.last_page) != (batch.first_page, batch.last_page):
+            raise ArtifactError(
+                f"batch {batch.batch_id} was parsed for pages {record.first_page}-{record.last_page} but the plan says "
+                f"{batch.first_page}-{batch.last_page}: re-materialize parsed_batch[{batch.batch_id}]"
+            )
+        outside = sorted({b.page for b in artifact.blocks if not batch.first_page <= b.page <= batch.last_page})
+        if outside:
+            raise ArtifactError(f"batch {batch.batch_id} holds blocks on pages {outside[:10]} outside its pages {batch.first_page}-{batch.last_page}")
+        blocks.extend(artifact.blocks)
+        digest.update(f"{batch.batch_id}:{record.content_sha256}\n".encode())
+    return DocumentBlocks(
+        source_sha256=plan.source_sha256,
+        page_count=plan.page_count,
+        batch_ids=[batch.batch_id for batch in sorted(plan.batches, key=lambda b: b.first_page)],
+        content_sha256=digest.hexdigest(),
+        blocks=blocks,
+    )
+
+
+def document_from_blocks(blocks: list[Block], *, source_sha256: str, page_count: int) -> DocumentBlocks:
+    """The same record for blocks that did not come from planned batches (--mineru-output)."""
+    pages_outside = sorted({b.page for b in blocks if b.page >= page_count})
+    if pages_outside:
+        raise ArtifactError(f"MinerU output has blocks on pages {pages_outside[:10]} beyond the PDF's {page_count} pages: wrong document or offsets")
+    ordered = sorted(blocks, key=lambda block: block.page)
+    return DocumentBlocks(
+        source_sha256=source_sha256, page_count=page_count, batch_ids=[],
+        content_sha256=content_sha256(ordered), blocks=ordered,
+    )

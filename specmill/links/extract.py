@@ -1,0 +1,391 @@
+"""Find clause references in the Markdown of one clause file.
+
+Forms (all word lists come from `LinkRules`):
+- section sign: `§17.9.11`, `§ 17.9.11`, `§A.3`, `ST_Jc (§17.18.44)`, `$§17.4.62$` (a sign set as
+  math), `�17.4.62` (a damaged glyph); a double sign takes a range or a list (`§§ 3–5`,
+  `§§ 823, 826 und 831`);
+- clause words: `clause 7`, `Section 3.2`, `subclauses 4.1 and 4.2`;
+- annexes: `Annex B`, `Appendix C.2`;
+- bare dotted numbers where the context makes them references: after a cue word (`see 9.1.2`,
+  `in 9.1.2`), in parentheses (`(9.1.2)`), after an element or attribute name
+  (`<manifest:file-entry> 4.3`), or with three or more parts; never after `version`, before a
+  unit, or as a single number (list items);
+- clause titles after a cue (`see Physical Package`), when enabled.
+
+Bare numbers and titles are *tentative*: they only count as references when the document has
+such a clause (the resolver drops the others), because `in 2.5` may just be a number.
+Each reference records the printed text, the normalized target ids, and the exact pieces of text
+that become links (`see [9.1.2](...)`, `[§§ 3](...)–[5](...)`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from schemas.link_profile import LinkRules
+from specmill.links.markdown import Span, inline_math_spans, overlaps, protected_spans
+
+# A clause id as printed after a section sign or a clause word: '17.9.11', '823a', 'A.3'.
+_ID = r"(?:[A-Z](?:\.\d+)+|\d+[a-z]?(?:\.\d+)*)(?![\w\u00b7])(?!\.\d)"
+_BARE_DOTTED = re.compile(r"(?<![\w.\u00a7\-/:#@$])(\d+(?:\.\d+)+|[A-Z](?:\.\d+)+)(?![\w\-/])(?!\.\d)")
+_SPACE = r"[ \t\u00a0\u2009\u202f]*"
+# '<manifest:file-entry> 4.3', '`<dsig:document-signatures>` 5.2', 'manifest:size 4.16.13'.
+_QUALIFIED_NAME_BEFORE = re.compile(r"(?:`?<[\w.-]+:[\w.-]+[^<>\n]*>`?|\b[\w.-]+:[\w.-]+`?)[ \t\u00a0]*$")
+_OPEN_PAREN_BEFORE = re.compile(r"\([ \t\u00a0]*$")
+_LAST_WORD = re.compile(r"([^\s(\[]+)[ \t\u00a0]*$")
+_NEXT_WORD = re.compile(r"^[ \t\u00a0]*([^\s,;:)\]]+)")
+_LATEX_SECTION = re.compile(r"\\S(?![a-zA-Z])")
+_LATEX_SPACING = re.compile(r"\\[,;:! ]|~|\\quad")
+
+
+@dataclass(frozen=True)
+class LinkSpan:
+    """A piece of the reference that becomes one link (or, unresolved, plain normalized text)."""
+
+    start: int
+    end: int
+    target_id: str
+    label: str  # the text written: the printed text with a damaged sign repaired
+
+
+@dataclass(frozen=True)
+class FoundReference:
+    start: int
+    end: int
+    raw_text: str
+    form: str
+    target_ids: tuple[str, ...]  # normalized; a range gives its two ends, the resolver expands it
+    links: tuple[LinkSpan, ...]
+    is_range: bool = False
+    external: bool = False
+    tentative: bool = False
+    line: int = 1
+
+
+@dataclass
+class ReferenceExtractor:
+    """Compiled once per profile (and per document, for its clause titles)."""
+
+    rules: LinkRules
+    titles: tuple[str, ...] = ()
+    # clause id -> its title: a bare number printed right after its own clause's title
+    # ('Normative References 1.3' in a change log) is a reference.
+    id_titles: dict[str, str] = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    # -- compiled patterns ----------------------------------------------------------------------
+
+    @cached_property
+    def _sign(self) -> str:
+        signs = sorted(self.rules.section_signs, key=len, reverse=True)
+        return "(?:" + "|".join(re.escape(sign) for sign in signs) + ")"
+
+    @cached_property
+    def _range_connector(self) -> str:
+        words = sorted(self.rules.range_connectors, key=len, reverse=True)
+        return "(?:" + "|".join(_word(word) for word in words) + ")"
+
+    @cached_property
+    def _list_connector(self) -> str:
+        words = sorted(self.rules.list_connectors, key=len, reverse=True)
+        return "(?:" + "|".join(_word(word) for word in words) + ")"
+
+    @cached_property
+    def _connector(self) -> re.Pattern[str]:
+        return re.compile(rf"{_SPACE}(?:(?P<range>{self._range_connector})|(?P<list>{self._list_connector}(?:{_SPACE}{self._list_connector})?)){_SPACE}")
+
+    @cached_property
+    def _section_sign(self) -> re.Pattern[str]:
+        return re.compile(rf"(?P<sign>{self._sign}(?:{_SPACE}{self._sign})?){_SPACE}(?P<id>{_ID})")
+
+    @cached_property
+    def _clause_word(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(word) for word in sorted(self.rules.clause_words, key=len, reverse=True))
+        return re.compile(rf"(?<![\w-])(?P<word>(?i:{words})){_SPACE}(?P<id>{_ID})")
+
+    @cached_property
+    def _annex(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(word) for word in self.rules.annex_words)
+        return re.compile(rf"(?<![\w-])(?i:{words}){_SPACE}(?P<letter>[A-Z])(?P<sub>(?:\.\d+)+)?(?![\w-])(?!\.\d)")
+
+    @cached_property
+    def _id_only(self) -> re.Pattern[str]:
+        return re.compile(_ID)
+
+    @cached_property
+    def _external_after(self) -> list[re.Pattern[str]]:
+        return [re.compile(rf"{_SPACE}(?:{pattern})") for pattern in self.rules.external_after]
+
+    @cached_property
+    def _external_before(self) -> list[re.Pattern[str]]:
+        return [re.compile(pattern) for pattern in self.rules.external_before]
+
+    @cached_property
+    def _title_pattern(self) -> re.Pattern[str] | None:
+        if not (self.rules.title_references and self.titles):
+            return None
+        titles = sorted({t for t in self.titles if len(t) >= self.rules.title_min_chars and t[:1].isalpha()}, key=len, reverse=True)
+        if not titles:
+            return None
+        cues = "|".join(_word(cue) for cue in sorted(self.rules.title_cues, key=len, reverse=True))
+        alternatives = "|".join(re.escape(title).replace(r"\ ", r"\s+") for title in titles)
+        return re.compile(rf"(?<![\w-])(?i:{cues})\s+(?P<title>(?i:{alternatives}))(?![\w-])")
+
+    @cached_property
+    def _units(self) -> frozenset[str]:
+        return frozenset(unit.lower() for unit in self.rules.units)
+
+    @cached_property
+    def _not_before(self) -> frozenset[str]:
+        return frozenset(word.lower().rstrip(".") for word in self.rules.not_reference_before) | _NEVER_BEFORE
+
+    @cached_property
+    def _cues(self) -> frozenset[str]:
+        return frozenset(word.lower() for word in self.rules.dotted_cues)
+
+    @cached_property
+    def _extra(self) -> list[tuple[re.Pattern[str], str, str]]:
+        return [(re.compile(pattern.regex), pattern.template, pattern.form) for pattern in self.rules.extra_patterns]
+
+    # -- extraction -----------------------------------------------------------------------------
+
+    def extract(self, text: str, *, running_lines: frozenset[str] = frozenset()) -> list[FoundReference]:
+        """Every reference in `text`, in order, none overlapping another or a protected span."""
+        math = self._section_math(text)
+        protected = protected_spans(text, running_lines=running_lines, math_allowed=[(s, e) for s, e, _ in math])
+        found: list[FoundReference] = []
+        taken: list[Span] = []
+
+        def accept(reference: FoundReference | None) -> None:
+            if reference is None or overlaps(protected, reference.start, reference.end):
+                return
+            if any(start < reference.end and reference.start < end for start, end in taken):
+                return
+            taken.append((reference.start, reference.end))
+            found.append(reference)
+
+        for start, end, inner in math:
+            accept(self._math_reference(text, start, end, inner))
+        for match in self._section_sign.finditer(text):
+            accept(self._section_sign_reference(text, match))
+        for pattern, template, form in self._extra:
+            for match in pattern.finditer(text):
+                accept(self._extra_reference(text, match, template, form))
+        for match in self._annex.finditer(text):
+            accept(self._annex_reference(text, match))
+        for match in self._clause_word.finditer(text):
+            accept(self._clause_word_reference(text, match))
+        if self._title_pattern is not None:
+            for match in self._title_pattern.finditer(text):
+                accept(self._title_reference(text, match))
+        self._bare_numbers(text, protected, taken, accept)
+        found.sort(key=lambda reference: reference.start)
+        line_starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+        return [_with_line(reference, line_starts) for reference in found]
+
+    # -- one function per form ------------------------------------------------------------------
+
+    def _section_math(self, text: str) -> list[tuple[int, int, str]]:
+        """`$§17.4.62$` / `$\\S 17.4$` spans with the reference inside, normalized to '§17.4.62'."""
+        found = []
+        for start, end in inline_math_spans(text):
+            inner = _LATEX_SPACING.sub(" ", _LATEX_SECTION.sub("§", text[start + 1 : end - 1])).strip()
+            if self._section_sign.fullmatch(inner):
+                found.append((start, end, inner))
+        return found
+
+    def _math_reference(self, text: str, start: int, end: int, inner: str) -> FoundReference | None:
+        match = self._section_sign.fullmatch(inner)
+        assert match is not None
+        target = match.group("id")
+        label = f"§{target}"
+        return FoundReference(
+            start, end, text[start:end], "section_sign", (target,), (LinkSpan(start, end, target, label),),
+            external=self._is_external(text, start, end),
+        )
+
+    def _section_sign_reference(self, text: str, match: re.Match[str]) -> FoundReference | None:
+        sign = match.group("sign")
+        double = len(re.findall(self._sign, sign)) > 1
+        first = match.group("id")
+        sign_label = self._normal_sign(text[match.start() : match.start("id")])
+        links = [LinkSpan(match.start(), match.end(), first, sign_label + first)]
+        ids = [first]
+        end = match.end()
+        is_range = False
+        form = "section_sign"
+        if double:
+            end, more, is_range = self._sequence(text, end, links)
+            ids += more
+            if more:
+                form = "range" if is_range else "list"
+        return FoundReference(
+            match.start(), end, text[match.start() : end], form, tuple(ids), tuple(links), is_range=is_range,
+            external=self._is_external(text, match.start(), end),
+        )
+
+    def _sequence(self, text: str, position: int, links: list[LinkSpan]) -> tuple[int, list[str], bool]:
+        """The rest of '§§ 3–5' or '§§ 823, 826 und 831' after its first id: (end, ids, is a range)."""
+        ids: list[str] = []
+        is_range = False
+        while True:
+            connector = self._connector.match(text, position)
+            if connector is None:
+                break
+            following = self._id_only.match(text, connector.end())
+            if following is None or not _same_shape(links[0].target_id, following.group(0)):
+                break
+            if connector.group("range"):
+                if is_range or ids:
+                    break  # '3–5–7' or '3, 4–6': keep the clear part only
+                is_range = True
+            elif is_range:
+                break
+            ids.append(following.group(0))
+            links.append(LinkSpan(following.start(), following.end(), following.group(0), following.group(0)))
+            position = following.end()
+            if is_range:
+                break
+        return position, ids, is_range
+
+    def _clause_word_reference(self, text: str, match: re.Match[str]) -> FoundReference | None:
+        first = match.group("id")
+        if "." not in first and not first.isdigit() and not first[:-1].isdigit():
+            return None
+        links = [LinkSpan(match.start(), match.end(), first, text[match.start() : match.end()])]
+        ids = [first]
+        end = match.end()
+        is_range = False
+        if match.group("word").lower().endswith("s"):
+            end, more, is_range = self._sequence(text, end, links)
+            ids += more
+        return FoundReference(
+            match.start(), end, text[match.start() : end], "clause_word", tuple(ids), tuple(links), is_range=is_range,
+            external=self._is_external(text, match.start(), end),
+        )
+
+    def _annex_reference(self, text: str, match: re.Match[str]) -> FoundReference:
+        letter, sub = match.group("letter"), match.group("sub")
+        target = f"{letter}{sub}" if sub else f"Annex {letter}"
+        span = LinkSpan(match.start(), match.end(), target, text[match.start() : match.end()])
+        return FoundReference(
+            match.start(), match.end(), match.group(0), "annex", (target,), (span,),
+            external=self._is_external(text, match.start(), match.end()),
+        )
+
+    def _extra_reference(self, text: str, match: re.Match[str], template: str, form: str) -> FoundReference:
+        target = template.format(id=match.group("id"))
+        start, end = match.span("link") if "link" in match.groupdict() and match.group("link") else match.span()
+        span = LinkSpan(start, end, target, text[start:end])
+        return FoundReference(
+            match.start(), match.end(), match.group(0), form, (target,), (span,),
+            external=self._is_external(text, match.start(), match.end()),
+        )
+
+    def _title_reference(self, text: str, match: re.Match[str]) -> FoundReference:
+        title = " ".join(match.group("title").split())
+        start, end = match.span("title")
+        span = LinkSpan(start, end, f"title:{title.lower()}", text[start:end])
+        return FoundReference(match.start(), end, match.group(0), "title", (f"title:{title.lower()}",), (span,), tentative=True)
+
+    def _bare_numbers(self, text: str, protected: list[Span], taken: list[Span], accept) -> None:
+        """Dotted numbers whose context makes them references; a list after an accepted one
+        ('see 9.1.2 and 9.1.3', '4.16.4, manifest:media-type 4.16.10') continues it."""
+        previous_end = -1
+        for match in _BARE_DOTTED.finditer(text):
+            number = match.group(1)
+            start, end = match.span(1)
+            if overlaps(protected, start, end) or any(s < end and start < e for s, e in taken):
+                continue
+            line_start = text.rfind("\n", 0, start) + 1
+            before = text[max(line_start, start - 80) : start]
+            after = text[end : end + 30]
+            continues = previous_end >= 0 and re.fullmatch(rf"{_SPACE}(?:{self._list_connector}{_SPACE})+", text[previous_end:start]) is not None
+            if not (continues or self._after_own_title(number, before) or self._bare_number_is_reference(number, before, after)):
+                continue
+            cue = _LAST_WORD.search(before)
+            cue_start = start - len(cue.group(0)) if cue and cue.group(1).lower() in self._cues else start
+            span = LinkSpan(start, end, number, number)
+            reference = FoundReference(
+                cue_start, end, text[cue_start:end], "dotted", (number,), (span,), tentative=True,
+                external=self._is_external(text, start, end),
+            )
+            before_count = len(taken)
+            accept(reference)
+            if len(taken) > before_count:
+                previous_end = end
+
+    def _after_own_title(self, number: str, before: str) -> bool:
+        title = self.id_titles.get(number)
+        if not title or len(title) < 4:
+            return False
+        plain = " ".join(before.replace("`", "").split()).lower()
+        return plain.endswith(" ".join(title.replace("`", "").split()).lower())
+
+    def _bare_number_is_reference(self, number: str, before: str, after: str) -> bool:
+        last = _LAST_WORD.search(before)
+        last_word = last.group(1).lower().rstrip(".,") if last else ""
+        if last_word in self._not_before:
+            return False
+        following = _NEXT_WORD.match(after)
+        if following and following.group(1).lower().rstrip(".") in self._units:
+            return False
+        if after.lstrip().startswith("%"):
+            return False
+        if last_word in self._cues:
+            return True
+        if _OPEN_PAREN_BEFORE.search(before):
+            return True
+        if self.rules.qualified_name_cue and _QUALIFIED_NAME_BEFORE.search(before):
+            return True
+        return self.rules.deep_numbers_are_references and number.count(".") >= 2
+
+    # -- shared ---------------------------------------------------------------------------------
+
+    def _normal_sign(self, printed: str) -> str:
+        """'§ ' stays '§ '; a damaged glyph becomes '§'; '§§' stays double."""
+        return re.sub(self._sign, "§", printed)
+
+    def _is_external(self, text: str, start: int, end: int) -> bool:
+        line_end = text.find("\n", end)
+        after = text[end : line_end if line_end >= 0 else len(text)]
+        if any(pattern.match(after) for pattern in self._external_after):
+            return True
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[max(line_start, start - 60) : start]
+        return any(pattern.search(before) for pattern in self._external_before)
+
+
+# Captions, pages and list items are numbered too, but never clauses.
+_NEVER_BEFORE = frozenset({"table", "figure", "fig", "equation", "eq", "example", "page", "pages", "p", "pp", "listing", "tab", "abb", "nr", "no"})
+
+
+def _word(word: str) -> str:
+    escaped = re.escape(word)
+    return rf"(?<![\w]){escaped}(?![\w])" if word[:1].isalnum() else escaped
+
+
+def _same_shape(first: str, other: str) -> bool:
+    """Members of one range or list look alike: '3' and '5', '17.4.1' and '17.4.3', '823' and '826a'."""
+    return first.count(".") == other.count(".") and first[:1].isdigit() == other[:1].isdigit()
+
+
+def _with_line(reference: FoundReference, line_starts: list[int]) -> FoundReference:
+    from bisect import bisect_right
+
+    line = bisect_right(line_starts, reference.start)
+    return FoundReference(**{**reference.__dict__, "line": line})
+
+
+def extract_references(
+    text: str,
+    rules: LinkRules | None = None,
+    *,
+    titles: tuple[str, ...] = (),
+    id_titles: dict[str, str] | None = None,
+    running_lines: frozenset[str] = frozenset(),
+) -> list[FoundReference]:
+    """Convenience wrapper: a fresh extractor for one text."""
+    return ReferenceExtractor(rules or LinkRules(), tuple(titles), dict(id_titles or {})).extract(text, running_lines=running_lines)

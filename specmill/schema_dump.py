@@ -1,0 +1,301 @@
+"""Schema-dump replacement: a clause that prints a schema (an XSD or RNC listing) is replaced
+declaration by declaration with the authoritative text of the schema files.
+
+Why declaration by declaration: a listing of thousands of lines parsed from a PDF carries page
+breaks, running headers and misread names anywhere in it; the schema file is the truth, and
+matching declarations one by one keeps every printed declaration accounted for (replaced, or
+kept as parsed and listed) instead of an all-or-nothing swap.
+
+- The listing's declarations are read from the section's code fences: XSD top-level
+  declarations (tag depth 1 under `<schema>`), or RNC definitions (`name = …` at brace depth 0).
+- The home schema file is the one sharing the most (kind, name) pairs with the listing.
+- Each declaration is matched by kind and name: exact, then case-insensitive, then fuzzy
+  (rapidfuzz), then exact in any other file of the same language.
+- Output: the section keeps its prose; its listing becomes an index grouped by kind linking one
+  file per declaration (`<section stem>/<kind>/<name>.md`, names sanitized, duplicates
+  suffixed, never overwritten)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from rapidfuzz import fuzz, process
+
+from schemas.vocabulary import DeclarationMatch, SectionReplacement
+from specmill.render.code import fence
+from specmill.vocabulary.declarations import DeclarationText, MalformedSchemaError
+from specmill.vocabulary.loader import SchemaFile
+from specmill.vocabulary.xsd import TOP_LEVEL_KINDS
+
+_FENCE = re.compile(r"^(?P<marker>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=marker)[ \t]*$\n?", re.DOTALL | re.MULTILINE)
+_TAG = re.compile(r"<(?P<close>/?)(?:(?P<prefix>[\w.\-]+):)?(?P<name>[\w.\-]+)(?P<attributes>[^<>]*?)(?P<empty>/?)>", re.DOTALL)
+_NAME_ATTRIBUTE = re.compile(r"\bname\s*=\s*[\"'](?P<value>[^\"']*)[\"']")
+_RNC_DEFINE = re.compile(r"^(?P<name>[A-Za-z_][\w.\-]*)\s*(?:=|\|=|&=)")
+_RNC_KEYWORDS = frozenset({"start", "namespace", "default", "datatypes", "include", "grammar", "div"})
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+@dataclass
+class PrintedDeclaration:
+    kind: str
+    name: str
+    text: str
+
+
+@dataclass
+class PrintedListing:
+    language: str  # xsd | rnc
+    declarations: list[PrintedDeclaration]
+    other_lines: list[str] = field(default_factory=list)  # text outside declarations (schema tag, imports)
+    fences: list[tuple[int, int]] = field(default_factory=list)  # spans of the fences it came from
+
+
+def _xsd_declarations(text: str) -> tuple[list[PrintedDeclaration], list[str]]:
+    lines = text.split("\n")
+    line_starts = [0]
+    for line in lines[:-1]:
+        line_starts.append(line_starts[-1] + len(line) + 1)
+
+    def line_of(offset: int) -> int:
+        low, high = 0, len(line_starts) - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if line_starts[middle] <= offset:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    cleaned = re.sub(r"<!--.*?-->", lambda m: " " * len(m.group(0)), text, flags=re.DOTALL)
+    has_schema_tag = re.search(r"<(?:[\w.\-]+:)?schema[\s>]", cleaned) is not None
+    depth = 0 if has_schema_tag else 1
+    declarations: list[PrintedDeclaration] = []
+    used_lines: set[int] = set()
+    current: tuple[str, str, int] | None = None  # kind, name, first line
+    for tag in _TAG.finditer(cleaned):
+        if cleaned.startswith(("<?", "<!"), tag.start()):
+            continue
+        name = tag.group("name")
+        if tag.group("close"):
+            depth -= 1
+            if current is not None and depth == 1:
+                kind, declared, first = current
+                last = line_of(tag.end() - 1)
+                declarations.append(PrintedDeclaration(kind, declared, "\n".join(lines[first : last + 1])))
+                used_lines.update(range(first, last + 1))
+                current = None
+            depth = max(depth, 0)
+            continue
+        if depth == 1 and current is None and name in TOP_LEVEL_KINDS:
+            match = _NAME_ATTRIBUTE.search(tag.group("attributes"))
+            if match:
+                first = line_of(tag.start())
+                if tag.group("empty"):
+                    last = line_of(tag.end() - 1)
+                    declarations.append(PrintedDeclaration(name, match.group("value").strip(), "\n".join(lines[first : last + 1])))
+                    used_lines.update(range(first, last + 1))
+                else:
+                    current = (name, match.group("value").strip(), first)
+                    depth += 1
+                continue
+        if not tag.group("empty"):
+            depth += 1
+    if current is not None:  # the listing ends inside a declaration: keep what was printed
+        kind, declared, first = current
+        declarations.append(PrintedDeclaration(kind, declared, "\n".join(lines[first:])))
+        used_lines.update(range(first, len(lines)))
+    other = [line for number, line in enumerate(lines) if number not in used_lines and line.strip()]
+    return declarations, other
+
+
+def _rnc_declarations(text: str) -> tuple[list[PrintedDeclaration], list[str]]:
+    declarations: list[PrintedDeclaration] = []
+    other: list[str] = []
+    depth = 0
+    current: list[str] | None = None
+    name = ""
+    for line in text.split("\n"):
+        match = _RNC_DEFINE.match(line)
+        if depth == 0 and match and match.group("name") not in _RNC_KEYWORDS:
+            if current is not None:
+                declarations.append(PrintedDeclaration("define", name, "\n".join(current).rstrip()))
+            name, current = match.group("name"), [line]
+        elif current is not None and (depth > 0 or line[:1].isspace() or not line.strip() or not re.match(r"(namespace|default|datatypes|include|start)\b", line)):
+            current.append(line)
+        elif line.strip():
+            other.append(line)
+        code = re.sub(r'"[^"\n]*"|#.*', "", line)
+        depth = max(0, depth + code.count("{") + code.count("(") - code.count("}") - code.count(")"))
+    if current is not None:
+        declarations.append(PrintedDeclaration("define", name, "\n".join(current).rstrip()))
+    return declarations, other
+
+
+def _language(body: str) -> str | None:
+    if re.search(r"<(?:[\w.\-]+:)?(?:element|attribute|complexType|simpleType)\b[^<>]*\bname\s*=", body):
+        return "xsd"
+    if re.search(r"^[A-Za-z_][\w.\-]*\s*=\s*(?:\n\s*)?(?:element|attribute|empty|text|xsd:|string|[A-Za-z_][\w.\-]*\s*[,|&]?\s*$)", body, re.MULTILINE) and re.search(r"\b(?:element|attribute)\s+[\w:.\-]+\s*\{", body):
+        return "rnc"
+    return None
+
+
+def find_listing(markdown: str, *, min_declarations: int) -> PrintedListing | None:
+    """The schema listing printed in a section, or None when it prints fewer declarations than
+    `min_declarations`. All listing fences of one language are read as one stream, because a
+    page break may split a declaration across two fences."""
+    fences = [m for m in _FENCE.finditer(markdown)]
+    chosen: dict[str, list[re.Match[str]]] = {}
+    for match in fences:
+        language = _language(match.group("body"))
+        if language:
+            chosen.setdefault(language, []).append(match)
+    if not chosen:
+        return None
+    language, matches = max(chosen.items(), key=lambda item: sum(len(m.group("body")) for m in item[1]))
+    stream = "\n".join(m.group("body").rstrip("\n") for m in matches)
+    reader = _xsd_declarations if language == "xsd" else _rnc_declarations
+    declarations, other = reader(stream)
+    if len(declarations) < min_declarations:
+        return None
+    return PrintedListing(language, declarations, other, [(m.start(), m.end()) for m in matches])
+
+
+@dataclass
+class AuthoritativeSchemas:
+    """Top-level declarations of every schema file, by language, read once."""
+
+    by_file: dict[str, list[DeclarationText]]
+    language_of: dict[str, str]
+
+    @classmethod
+    def from_files(cls, files: Sequence[SchemaFile]) -> "AuthoritativeSchemas":
+        by_file: dict[str, list[DeclarationText]] = {}
+        language_of: dict[str, str] = {}
+        for schema in files:
+            try:
+                declarations = schema.declarations()
+            except MalformedSchemaError:
+                continue  # reported by the vocabulary loader
+            if declarations:
+                by_file[schema.label] = declarations
+                language_of[schema.label] = schema.format
+        return cls(by_file, language_of)
+
+    def home_file(self, listing: PrintedListing) -> str | None:
+        printed = {(d.kind, d.name) for d in listing.declarations}
+        best, best_overlap = None, 0
+        for label, declarations in self.by_file.items():
+            if self.language_of[label] != listing.language:
+                continue
+            overlap = len(printed & {(d.kind, d.name) for d in declarations})
+            if overlap > best_overlap:
+                best, best_overlap = label, overlap
+        return best
+
+
+def _match(printed: PrintedDeclaration, home: list[DeclarationText], others: list[DeclarationText], similarity: float) -> tuple[DeclarationText | None, str]:
+    same_kind = [d for d in home if d.kind == printed.kind]
+    for candidate in same_kind:
+        if candidate.name == printed.name:
+            return candidate, "exact"
+    lowered = printed.name.lower()
+    for candidate in same_kind:
+        if candidate.name.lower() == lowered:
+            return candidate, "case_insensitive"
+    if same_kind:
+        best = process.extractOne(printed.name, [d.name for d in same_kind], scorer=fuzz.ratio, score_cutoff=similarity)
+        if best is not None:
+            return same_kind[best[2]], "fuzzy"
+    for candidate in others:
+        if candidate.kind == printed.kind and candidate.name == printed.name:
+            return candidate, "exact"
+    return None, "unmatched"
+
+
+def sanitize(name: str) -> str:
+    cleaned = _UNSAFE.sub("_", name).strip("._") or "unnamed"
+    return cleaned[:80]
+
+
+def replace_schema_dump(
+    markdown: str, *, file: str, section: str, title: str, schemas: AuthoritativeSchemas,
+    min_declarations: int = 3, similarity: float = 90.0,
+) -> tuple[dict[str, str], SectionReplacement] | None:
+    """The section file rewritten plus one file per declaration (relative POSIX path -> text),
+    and the replacement record; None when the section prints no schema."""
+    listing = find_listing(markdown, min_declarations=min_declarations)
+    if listing is None:
+        return None
+    home = schemas.home_file(listing)
+    home_declarations = schemas.by_file.get(home, []) if home else []
+    others = [d for label, ds in schemas.by_file.items() if label != home and schemas.language_of[label] == listing.language for d in ds]
+    path = PurePosixPath(file)
+    folder = path.parent / path.stem
+    used: set[str] = set()
+    files: dict[str, str] = {}
+    matches: list[DeclarationMatch] = []
+    for printed in listing.declarations:
+        authoritative, how = _match(printed, home_declarations, others, similarity)
+        stem = sanitize(printed.name)
+        candidate, number = stem, 1
+        # Case-insensitive file systems: 'Foo' and 'foo' must not share a file.
+        while f"{printed.kind}/{candidate}".lower() in used:
+            number += 1
+            candidate = f"{stem}-{number}"
+        used.add(f"{printed.kind}/{candidate}".lower())
+        relative = (folder / printed.kind / f"{candidate}.md").as_posix()
+        files[relative] = _declaration_file(printed, authoritative, how, listing.language, up=_up_link(relative, file, title))
+        matches.append(DeclarationMatch(
+            kind=printed.kind, name=printed.name, matched_name=authoritative.name if authoritative else None,
+            match=how, schema_file=authoritative.source if authoritative else None, path=relative,  # type: ignore[arg-type]
+        ))
+    files[file] = _section_text(markdown, listing, matches, file, home)
+    return files, SectionReplacement(section=section, file=file, home_schema=home, declarations=matches)
+
+
+def _up_link(from_file: str, to_file: str, title: str) -> str:
+    depth = len(PurePosixPath(from_file).parent.parts) - len(PurePosixPath(to_file).parent.parts)
+    target = "../" * depth + PurePosixPath(to_file).name
+    return f"Up: [{title}]({target})"
+
+
+def _declaration_file(printed: PrintedDeclaration, authoritative: DeclarationText | None, how: str, language: str, *, up: str) -> str:
+    fence_language = "xml" if language == "xsd" else "rnc"
+    if authoritative is None:
+        note = "No declaration of this name and kind was found in the schema files: the text below is as parsed from the PDF."
+        body = printed.text
+    else:
+        renamed = f" (printed as `{printed.name}`)" if authoritative.name != printed.name else ""
+        note = f"Authoritative text from `{authoritative.source}` ({how.replace('_', '-')} match{renamed})."
+        body = authoritative.text
+    return f"# {printed.kind} `{printed.name}`\n\n{up}\n\n{note}\n\n{fence(body, fence_language)}\n"
+
+
+def _section_text(markdown: str, listing: PrintedListing, matches: list[DeclarationMatch], file: str, home: str | None) -> str:
+    replaced = sum(1 for m in matches if m.match != "unmatched")
+    lines = [
+        f"Schema listing: {len(matches)} declarations, {replaced} replaced by the text of "
+        f"{'`' + home + '`' if home else 'the schema files'}; one file per declaration below."
+    ]
+    if listing.other_lines:
+        lines += ["", "Text of the listing outside its declarations (as parsed):", "", fence("\n".join(listing.other_lines), "xml" if listing.language == "xsd" else "rnc")]
+    base = PurePosixPath(file).parent
+    by_kind: dict[str, list[DeclarationMatch]] = {}
+    for match in matches:
+        by_kind.setdefault(match.kind, []).append(match)
+    for kind, group in by_kind.items():
+        lines += ["", f"### {kind} ({len(group)})", ""]
+        for match in group:
+            target = PurePosixPath(match.path).relative_to(base).as_posix() if match.path else ""
+            flag = "" if match.match != "unmatched" else " (as parsed, not in the schemas)"
+            lines.append(f"- [{match.name}]({target}){flag}")
+    index = "\n".join(lines)
+    first, last = listing.fences[0][0], listing.fences[-1][1]
+    # Prose between listing fences (rare: a caption) is kept after the index.
+    between = [markdown[listing.fences[i][1] : listing.fences[i + 1][0]].strip() for i in range(len(listing.fences) - 1)]
+    kept = "\n\n".join(part for part in between if part)
+    tail = markdown[last:]
+    return markdown[:first] + index + "\n" + (f"\n{kept}\n" if kept else "") + ("\n" + tail.lstrip("\n") if tail.strip() else "")

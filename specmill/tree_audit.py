@@ -1,0 +1,150 @@
+"""Audits of a written clause tree, on disk and from its report: what the clause_tree checks run.
+
+Each returns the offending items (empty = passed), so a check can show them as evidence."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import deque
+from pathlib import Path
+
+from schemas.tree import ClauseTreeReport, MisplacedBlock
+
+_LINK = re.compile(r"(?<!!)\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)\)")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})(.*)$")
+_EXTERNAL = re.compile(r"^<?[A-Za-z][A-Za-z0-9+.-]*:")  # http:, mailto:, data:
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def missing_clauses(report: ClauseTreeReport, tree_dir: Path) -> list[str]:
+    """Outline clauses that have neither a file on disk nor a listing as empty."""
+    seg = report.segmentation
+    all_keys = [m.key for m in seg.matched] + [m.key for m in seg.missed]
+    with_file = {f.section for f in report.files if f.section and (Path(tree_dir) / f.path).is_file()}
+    listed_empty = {e.section for e in report.empty_clauses}
+    return sorted(key for key in all_keys if key not in with_file and key not in listed_empty)
+
+
+def misplaced_blocks(report: ClauseTreeReport) -> list[MisplacedBlock]:
+    """Blocks assigned to a clause from a page outside its span (start page .. next clause's start)."""
+    found = []
+    for span in report.spans:
+        if span.first_page is None or span.last_page is None:
+            continue
+        low, high = span.first_page, max(span.first_page, span.last_page)
+        for page in span.block_pages:
+            if not low <= page <= high:
+                found.append(MisplacedBlock(section=span.section, page=page, block_type="", span=(low, high), preview=""))
+    return found
+
+
+def _markdown_files(tree_dir: Path) -> list[str]:
+    return sorted(path.relative_to(tree_dir).as_posix() for path in tree_dir.rglob("*.md"))
+
+
+def _links(text: str) -> list[str]:
+    return [target for target in _LINK.findall(_strip_code(text)) if not _EXTERNAL.match(target) and not target.startswith("#")]
+
+
+def _strip_code(text: str) -> str:
+    """The text with fenced code blanked out (links and pipes inside code do not count)."""
+    kept, fence = [], None
+    for line in text.split("\n"):
+        match = _FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(1)[0] * len(match.group(1))
+            kept.append("")  # blank, not removed: line numbers stay true
+            continue
+        if fence is not None:
+            if line.strip().startswith(fence) and set(line.strip()) <= set(fence[0]):
+                fence = None
+            kept.append("")
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def unreachable_files(tree_dir: Path, root: str = "index.md") -> list[str]:
+    """Markdown files not reachable from the root index by following relative links."""
+    tree_dir = Path(tree_dir)
+    files = set(_markdown_files(tree_dir))
+    if root not in files:
+        return sorted(files)
+    seen = {root}
+    queue = deque([root])
+    while queue:
+        current = queue.popleft()
+        text = (tree_dir / current).read_text(encoding="utf-8")
+        for target in _links(text):
+            target = target.strip("<>").split("#", 1)[0]
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(current), target))
+            if resolved in files and resolved not in seen:
+                seen.add(resolved)
+                queue.append(resolved)
+    return sorted(files - seen)
+
+
+def dangling_links(tree_dir: Path) -> list[str]:
+    """'file: target' for every relative link (or image) whose target does not exist."""
+    tree_dir = Path(tree_dir)
+    found = []
+    image = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)\)")
+    for name in _markdown_files(tree_dir):
+        text = _strip_code((tree_dir / name).read_text(encoding="utf-8"))
+        for target in _LINK.findall(text) + image.findall(text):
+            if _EXTERNAL.match(target) or target.startswith("#"):
+                continue
+            clean = target.strip("<>").split("#", 1)[0]
+            if not (tree_dir / posixpath.dirname(name) / clean).exists():
+                found.append(f"{name}: {target}")
+    return found
+
+
+def empty_code_fences(tree_dir: Path) -> list[str]:
+    """'file:line' of each fenced code block with nothing inside."""
+    found = []
+    for name in _markdown_files(Path(tree_dir)):
+        lines = (Path(tree_dir) / name).read_text(encoding="utf-8").split("\n")
+        fence, start, has_content = None, 0, False
+        for number, line in enumerate(lines, start=1):
+            match = _FENCE.match(line)
+            if fence is None:
+                if match:
+                    fence, start, has_content = match.group(1), number, False
+                continue
+            stripped = line.strip()
+            if stripped.startswith(fence[0] * len(fence)) and set(stripped) <= {fence[0]}:
+                if not has_content:
+                    found.append(f"{name}:{start}")
+                fence = None
+            elif stripped:
+                has_content = True
+    return found
+
+
+def _cells(row: str) -> int:
+    inner = row.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return len(_UNESCAPED_PIPE.split(inner))
+
+
+def ragged_tables(tree_dir: Path) -> list[str]:
+    """'file:line (counts)' of each Markdown pipe table whose rows differ in cell count."""
+    found = []
+    for name in _markdown_files(Path(tree_dir)):
+        text = _strip_code((Path(tree_dir) / name).read_text(encoding="utf-8"))
+        lines = text.split("\n")
+        number = 0
+        while number < len(lines):
+            if lines[number].lstrip().startswith("|"):
+                start = number
+                counts = []
+                while number < len(lines) and lines[number].lstrip().startswith("|"):
+                    counts.append(_cells(lines[number]))
+                    number += 1
+                if len(set(counts)) > 1:
+                    found.append(f"{name}:{start + 1} ({sorted(set(counts))})")
+            number += 1
+    return found

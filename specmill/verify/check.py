@@ -1,0 +1,215 @@
+"""Vocabulary check and source check of name tokens.
+
+- Vocabulary check: a token that is not a name of its kind but is close to one is a *suspect*.
+- Source check: a token the section uses that its own PDF pages do not print, while a close
+  vocabulary name is printed there, is a confirmed garble: *actionable*. This also catches
+  garbles that spell another real name (`algn` read as `align`), which the vocabulary alone
+  cannot see.
+
+Closeness is OCR-aware: names that become equal after undoing the usual confusions (rn/m, cl/d,
+1/l, 0/o, case, doubled letters) are the closest possible; otherwise the rapidfuzz ratio, with a
+bounded length difference, decides."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from schemas.verification_profile import VerificationRules
+from schemas.vocabulary import Finding, TokenKind, VerificationFigures, Vocabulary
+from specmill.verify.tokens import NameToken, extract_name_tokens
+
+_TYPE_KINDS = {"complexType", "simpleType", "group", "attributeGroup", "define"}
+_KINDS_FOR_TOKEN: dict[str, set[str]] = {
+    "element": {"element"},
+    "attribute": {"attribute"},
+    "type": _TYPE_KINDS,
+    "name": {"element", "attribute"} | _TYPE_KINDS,
+}
+_CONFUSIONS = (("rn", "m"), ("cl", "d"), ("vv", "w"), ("1", "l"), ("|", "l"), ("0", "o"))
+
+PageWords = Callable[[int], frozenset[str]]
+
+
+def confusion_key(name: str) -> str:
+    """A name with OCR confusions undone: equal keys mean 'the same name, misread'."""
+    key = name.lower()
+    for seen, meant in _CONFUSIONS:
+        key = key.replace(seen, meant)
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+@dataclass(frozen=True)
+class ClauseFile:
+    """One Markdown file of the tree and the PDF pages its section spans."""
+
+    path: str
+    section: str
+    markdown: str
+    pages: tuple[int, ...] = ()
+
+
+class NameIndex:
+    """The vocabulary arranged for lookups by token kind."""
+
+    def __init__(self, vocabulary: Vocabulary, rules: VerificationRules):
+        self.rules = rules
+        by_kind: dict[str, set[str]] = {}
+        for entry in vocabulary.names:
+            by_kind.setdefault(entry.kind, set()).add(entry.name)
+        self._known: dict[str, set[str]] = {}
+        self._choices: dict[str, list[str]] = {}
+        self._confusable: dict[str, dict[str, list[str]]] = {}
+        for token_kind, kinds in _KINDS_FOR_TOKEN.items():
+            names = set().union(*(by_kind.get(kind, set()) for kind in kinds))
+            self._choices[token_kind] = sorted(names)
+            keyed: dict[str, list[str]] = {}
+            for name in names:
+                keyed.setdefault(confusion_key(name), []).append(name)
+            self._confusable[token_kind] = keyed
+            self._known[token_kind] = names
+        # Any token may legitimately be an enumeration value or a name of another kind used loosely.
+        self._known["name"] = self._known["name"] | by_kind.get("enumeration", set())
+        self._close_cache: dict[tuple[str, str], list[tuple[str, float]]] = {}
+
+    def is_known(self, token: str, kind: TokenKind) -> bool:
+        return token in self._known[kind]
+
+    def close_names(self, token: str, kind: TokenKind) -> list[tuple[str, float]]:
+        """Vocabulary names close to `token` (never the token itself), best first."""
+        cached = self._close_cache.get((token, kind))
+        if cached is not None:
+            return cached
+        found: dict[str, float] = {}
+        for name in self._confusable[kind].get(confusion_key(token), []):
+            if name != token:
+                found[name] = 100.0
+        limit = self.rules.max_length_difference
+        for name, score, _ in process.extract(
+            token, self._choices[kind], scorer=fuzz.ratio, score_cutoff=self.rules.similarity, limit=8
+        ):
+            if name != token and abs(len(name) - len(token)) <= limit:
+                found.setdefault(name, float(score))
+        result = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+        self._close_cache[(token, kind)] = result
+        return result
+
+
+@dataclass
+class _Judgement:
+    status: str
+    suggestion: str | None
+    score: float
+    reason: str
+    in_vocabulary: bool
+
+
+def _judge(token: str, kind: TokenKind, index: NameIndex, words: frozenset[str] | None) -> _Judgement | None:
+    known = index.is_known(token, kind)
+    if known and (words is None or token in words):
+        return None
+    close = index.close_names(token, kind)
+    if not close:
+        return None
+    if words is None:
+        if known:
+            return None
+        name, score = close[0]
+        return _Judgement("suspect", name, score, "not a vocabulary name; no PDF pages to confirm against", False)
+    printed = [(name, score) for name, score in close if name in words]
+    if known:
+        # A real name that its own pages never print, while a near twin is printed there.
+        if not printed:
+            return None
+        name, score = printed[0]
+        return _Judgement("actionable", name, score, f"'{token}' is a vocabulary name but not printed on the section's pages; '{name}' is", True)
+    if token in words:
+        name, score = close[0]
+        return _Judgement("suspect", name, score, "not a vocabulary name, but the PDF prints it so (not a parse garble)", False)
+    if printed:
+        name, score = printed[0]
+        return _Judgement("actionable", name, score, f"not a vocabulary name and not printed on the section's pages; '{name}' is", False)
+    name, score = close[0]
+    return _Judgement("suspect", name, score, "not a vocabulary name; neither it nor the suggestion is printed on the section's pages", False)
+
+
+def _foreign(token: NameToken, vocabulary_prefixes: set[str], rules: VerificationRules) -> bool:
+    """A name in another vocabulary's namespace (`ds:KeyInfo` in an ODF spec): when the schemas
+    write prefixes, a prefix they never use marks a foreign name."""
+    if token.prefix is None:
+        return False
+    if token.prefix in rules.foreign_prefixes:
+        return True
+    return bool(vocabulary_prefixes) and token.prefix not in vocabulary_prefixes and token.prefix != "xml"
+
+
+def _is_benign(token: str, section: str, rules: VerificationRules) -> str | None:
+    for benign in rules.benign:
+        if benign.token == token and (not benign.sections or section in benign.sections):
+            return benign.reason
+    return None
+
+
+def verify_files(
+    files: Iterable[ClauseFile],
+    vocabulary: Vocabulary,
+    rules: VerificationRules,
+    page_words: PageWords | None = None,
+    *,
+    known_prefixes: Iterable[str] = (),
+    index: NameIndex | None = None,
+) -> tuple[list[Finding], VerificationFigures]:
+    """Findings for every name token of every file; `page_words(page)` gives the PDF's words of a
+    page (None: vocabulary check only). Only the pages of sections with tokens are asked for."""
+    started = time.perf_counter()
+    index = index or NameIndex(vocabulary, rules)
+    vocabulary_prefixes = vocabulary.prefixes()
+    prefixes = set(known_prefixes) | vocabulary_prefixes
+    findings: list[Finding] = []
+    files_checked = tokens_checked = 0
+    distinct: set[tuple[str, str]] = set()
+    pages_asked: set[int] = set()
+    for clause_file in files:
+        files_checked += 1
+        tokens = [
+            t for t in extract_name_tokens(clause_file.markdown, known_prefixes=prefixes)
+            if len(t.name) >= rules.min_token_length and not _foreign(t, vocabulary_prefixes, rules)
+        ]
+        if not tokens:
+            continue
+        words: frozenset[str] | None = None
+        if page_words is not None and clause_file.pages:
+            words = frozenset().union(*(page_words(page) for page in clause_file.pages))
+            pages_asked.update(clause_file.pages)
+        counted = Counter((token.name, token.kind) for token in tokens)
+        tokens_checked += len(tokens)
+        for (name, kind), occurrences in counted.items():
+            distinct.add((name, kind))
+            judgement = _judge(name, kind, index, words)
+            if judgement is None:
+                continue
+            status, reason = judgement.status, judgement.reason
+            benign = _is_benign(name, clause_file.section, rules)
+            if benign is not None:
+                status, reason = "benign", benign
+            findings.append(
+                Finding(
+                    token=name, suggestion=judgement.suggestion, kind=kind, section=clause_file.section, file=clause_file.path,
+                    occurrences=occurrences, evidence_pages=list(clause_file.pages) if words is not None else [],
+                    status=status, reason=reason, score=round(judgement.score, 1), in_vocabulary=judgement.in_vocabulary,
+                )
+            )
+    figures = VerificationFigures(
+        files_checked=files_checked, tokens_checked=tokens_checked, distinct_tokens=len(distinct),
+        pages_extracted=len(pages_asked), seconds=round(time.perf_counter() - started, 3),
+    )
+    return findings, figures
+
+
+def tokens_of(clause_file: ClauseFile, known_prefixes: Iterable[str] = ()) -> list[NameToken]:
+    return extract_name_tokens(clause_file.markdown, known_prefixes=known_prefixes)

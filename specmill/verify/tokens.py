@@ -1,0 +1,229 @@
+"""Names in name contexts of a Markdown clause file, with their exact offsets.
+
+Only places where the text *says* a word is a markup name are read: tags and attributes in XML
+listings and examples (`<w:pPr>`, `<Default Extension=`, `</source>`, `xml:space=`), `name="…"`,
+`ref="…"` and `type="…"` values and `element X` / `attribute X` in printed schemas, the name
+column of element/attribute tables, inline code, and prefixed names in prose when the prefix is
+one the document's markup uses. Prose words are never read: "the table element" would drown the
+real garbles in noise. Offsets point at the local part of each name, so a correction can replace
+exactly that and nothing else."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from schemas.vocabulary import TokenKind
+
+XSD_NAMESPACE = "http://www.w3.org/2001/XMLSchema"
+RNG_NAMESPACE = "http://relaxng.org/ns/structure/1.0"
+# Prefixes conventionally bound to the schema languages when the binding itself is not visible
+# (a listing split across pages loses the xmlns declarations of its first page).
+DEFAULT_SCHEMA_PREFIXES = {"xs": "xsd", "xsd": "xsd", "rng": "rng"}
+_XSD_NAME_KINDS: dict[str, TokenKind] = {
+    "element": "element", "attribute": "attribute", "complexType": "type", "simpleType": "type",
+    "group": "type", "attributeGroup": "type",
+}
+_RNG_NAME_KINDS: dict[str, TokenKind] = {"element": "element", "attribute": "attribute", "define": "type", "ref": "type"}
+
+NAME = r"[A-Za-z_][\w.\-]*"
+_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<marker>`{3,}|~{3,})[^\n]*\n(?P<body>.*?)^(?P=indent)?(?P=marker)[`~]*[ \t]*$", re.DOTALL | re.MULTILINE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_CODE_SPAN = re.compile(r"(`+)(?P<body>[^`\n](?:.*?[^`\n])?)\1")
+_TAG_OPEN = re.compile(rf"<(?P<close>/?)(?:(?P<prefix>{NAME}):)?(?P<name>{NAME})")
+_ATTRIBUTE = re.compile(rf"(?<![\w.:\-\"'])(?:(?P<prefix>{NAME}):)?(?P<name>{NAME})\s*=\s*(?P<quote>[\"'])(?P<value>[^\"'<>\n]*)(?P=quote)?")
+_XMLNS = re.compile(r"xmlns(?::(?P<prefix>[\w.\-]+))?\s*=\s*[\"'](?P<uri>[^\"']*)[\"']")
+_RNC_DECLARATION = re.compile(rf"\b(?P<keyword>element|attribute)\s+(?:(?P<prefix>{NAME}):)?(?P<name>{NAME})\s*\{{")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_NAME_HEADER = re.compile(r"^\s*(?:child\s+|parent\s+)?(?P<what>elements?|attributes?|names?)\b", re.IGNORECASE)
+_CELL_NAME = re.compile(rf"^[\s`<\\*]*(?:(?P<prefix>{NAME}):)?(?P<name>{NAME})")
+_QNAME = re.compile(rf"(?<![\w/:.\-@])(?P<prefix>[A-Za-z][\w\-]*):(?P<name>[A-Za-z_][\w.\-]*[\w])(?![\w:/])")
+_PROSE_KIND = re.compile(r"\s+(?P<what>element|attribute)s?\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NameToken:
+    name: str  # local part, as the text spells it
+    prefix: str | None
+    kind: TokenKind
+    context: str  # xml-tag | xml-attribute | schema-name | schema-ref | rnc | table | inline-code | prose-qname
+    start: int  # offsets of `name` in the Markdown text
+    end: int
+
+
+def schema_prefixes(text: str) -> dict[str, str]:
+    """prefix -> 'xsd' | 'rng' for the schema-language namespaces bound in `text` (plus the defaults);
+    the key '' stands for a default namespace bound to one of them."""
+    found = dict(DEFAULT_SCHEMA_PREFIXES)
+    for match in _XMLNS.finditer(text):
+        language = {XSD_NAMESPACE: "xsd", RNG_NAMESPACE: "rng"}.get(match.group("uri"))
+        if language:
+            found[match.group("prefix") or ""] = language
+    return found
+
+
+def _xml_tokens(text: str, base: int, languages: dict[str, str]) -> Iterator[NameToken]:
+    """Tags and attributes of an XML listing or example (possibly a fragment cut at a page break)."""
+    for tag in _TAG_OPEN.finditer(text):
+        if text.startswith("<!", tag.start()) or text.startswith("<?", tag.start()):
+            continue
+        prefix = tag.group("prefix")
+        local = tag.group("name")
+        language = languages.get(prefix or "")
+        # The attribute region: up to the end of the tag (or of the fragment).
+        stop = len(text)
+        for character in "<>":
+            position = text.find(character, tag.end())
+            if position != -1:
+                stop = min(stop, position)
+        region = text[tag.end() : stop]
+        if language is None:
+            yield NameToken(local, prefix, "element", "xml-tag", base + tag.start("name"), base + tag.end("name"))
+        for attribute in _ATTRIBUTE.finditer(region):
+            attribute_prefix, attribute_name = attribute.group("prefix"), attribute.group("name")
+            if attribute_prefix == "xmlns" or (attribute_prefix is None and attribute_name == "xmlns"):
+                continue
+            offset = base + tag.end()
+            if language is None:
+                yield NameToken(attribute_name, attribute_prefix, "attribute", "xml-attribute",
+                                offset + attribute.start("name"), offset + attribute.end("name"))
+                continue
+            yield from _schema_value(language, local, attribute, offset, languages)
+
+
+def _schema_value(language: str, construct: str, attribute: re.Match[str], offset: int, languages: dict[str, str]) -> Iterator[NameToken]:
+    """`name="X"`, `ref="p:X"`, `type="p:X"` on a schema-language tag: the value is a declared or used name."""
+    which = attribute.group("name")
+    kinds = _XSD_NAME_KINDS if language == "xsd" else _RNG_NAME_KINDS
+    if which == "name" and construct in kinds:
+        kind = kinds[construct]
+        context = "schema-name"
+    elif which == "ref" and construct in kinds:
+        kind = kinds[construct] if language == "xsd" else "type"
+        context = "schema-ref"
+    elif which in ("type", "base") and language == "xsd":
+        kind, context = "type", "schema-ref"
+    else:
+        return
+    value = attribute.group("value")
+    match = re.fullmatch(rf"\s*(?:(?P<prefix>{NAME}):)?(?P<name>{NAME})\s*", value)
+    if not match or (match.group("prefix") or "") in {p for p, lang in languages.items() if lang == "xsd" and p}:
+        return  # a built-in type (xsd:string) or a value that is not one name
+    start = offset + attribute.start("value") + match.start("name")
+    yield NameToken(match.group("name"), match.group("prefix"), kind, context, start, start + len(match.group("name")))
+
+
+def _rnc_tokens(text: str, base: int) -> Iterator[NameToken]:
+    for match in _RNC_DECLARATION.finditer(text):
+        yield NameToken(match.group("name"), match.group("prefix"), match.group("keyword"), "rnc",  # type: ignore[arg-type]
+                        base + match.start("name"), base + match.end("name"))
+
+
+def _table_tokens(text: str, base: int) -> Iterator[NameToken]:
+    """The name column(s) of pipe tables whose header says Element(s)/Attribute(s)/Name."""
+    lines = text.split("\n")
+    offsets = []
+    position = 0
+    for line in lines:
+        offsets.append(position)
+        position += len(line) + 1
+    index = 0
+    while index + 1 < len(lines):
+        header, separator = lines[index], lines[index + 1]
+        if not (header.lstrip().startswith("|") and _TABLE_SEPARATOR.match(separator)):
+            index += 1
+            continue
+        columns: dict[int, TokenKind] = {}
+        caption = _caption_kind(lines[:index])
+        for number, cell in enumerate(_cells(header)):
+            match = _NAME_HEADER.match(cell[0])
+            if match:
+                what = match.group("what").lower()
+                columns[number] = "attribute" if what.startswith("attribute") else "element" if what.startswith("element") else caption
+        row = index + 2
+        while row < len(lines) and lines[row].lstrip().startswith("|"):
+            for number, (cell, cell_start) in enumerate(_cells(lines[row])):
+                if number in columns:
+                    match = _CELL_NAME.match(cell)
+                    if match:
+                        start = base + offsets[row] + cell_start + match.start("name")
+                        yield NameToken(match.group("name"), match.group("prefix"), columns[number], "table", start, start + len(match.group("name")))
+            row += 1
+        index = row
+
+
+def _caption_kind(before: list[str]) -> TokenKind:
+    """A 'Name' column is an attribute or element column when the caption above says so ("Table 2 — Attributes of body")."""
+    for line in reversed(before[-3:]):
+        if line.strip():
+            lowered = line.lower()
+            return "attribute" if "attribute" in lowered else "element" if "element" in lowered else "name"
+    return "name"
+
+
+def _cells(line: str) -> list[tuple[str, int]]:
+    """Cells of a pipe-table row with their offsets in the line (escaped pipes stay in the cell)."""
+    cells = []
+    start = line.index("|") + 1
+    position = start
+    while position <= len(line):
+        if position == len(line) or (line[position] == "|" and line[position - 1] != "\\"):
+            if position < len(line) or line[start:].strip():
+                cells.append((line[start:position], start))
+            start = position + 1
+        position += 1
+    return cells
+
+
+def _masked(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` with the given spans blanked out (same length, so offsets stay valid)."""
+    characters = list(text)
+    for start, end in spans:
+        for position in range(start, end):
+            if characters[position] != "\n":
+                characters[position] = " "
+    return "".join(characters)
+
+
+def extract_name_tokens(markdown: str, *, known_prefixes: Iterable[str] = ()) -> list[NameToken]:
+    """Every name-context token of one Markdown file, in text order."""
+    prefixes = set(known_prefixes)
+    text = _COMMENT.sub(lambda m: " " * len(m.group(0)), markdown)
+    tokens: list[NameToken] = []
+    fences = list(_FENCE.finditer(text))
+    for fence in fences:
+        body, base = fence.group("body"), fence.start("body")
+        tokens.extend(_xml_tokens(body, base, schema_prefixes(body)))
+        tokens.extend(_rnc_tokens(body, base))
+    prose = _masked(text, [(f.start(), f.end()) for f in fences])
+    spans = list(_CODE_SPAN.finditer(prose))
+    for span in spans:
+        body, base = span.group("body"), span.start("body")
+        if "<" in body:
+            tokens.extend(_xml_tokens(body, base, schema_prefixes(body)))
+            continue
+        match = re.fullmatch(rf"\s*(?:(?P<prefix>{NAME}):)?(?P<name>{NAME})\s*", body)
+        if match and not match.group("name").endswith((".", "-")):
+            tokens.append(NameToken(match.group("name"), match.group("prefix"), "name", "inline-code", base + match.start("name"), base + match.end("name")))
+    tokens.extend(_table_tokens(prose, 0))
+    plain = _masked(prose, [(s.start(), s.end()) for s in spans])
+    if prefixes:
+        for match in _QNAME.finditer(plain):
+            if match.group("prefix") not in prefixes:
+                continue
+            after = _PROSE_KIND.match(plain, match.end())
+            kind: TokenKind = after.group("what").lower() if after else "name"  # type: ignore[assignment]
+            tokens.append(NameToken(match.group("name"), match.group("prefix"), kind, "prose-qname", match.start("name"), match.end("name")))
+    # A table cell in inline code is found twice (table + code span): keep one per place, the more specific kind.
+    by_place: dict[tuple[int, int], NameToken] = {}
+    for token in tokens:
+        kept = by_place.get((token.start, token.end))
+        if kept is None or (kept.kind == "name" and token.kind != "name"):
+            by_place[(token.start, token.end)] = token
+    return sorted(by_place.values(), key=lambda t: t.start)
+
+
+def xml_prefixes(markdown: str) -> set[str]:
+    """Prefixes used on tags and attributes of the XML in this text (for prose qualified names)."""
+    return {match.group("prefix") for match in _TAG_OPEN.finditer(markdown) if match.group("prefix")} - set(DEFAULT_SCHEMA_PREFIXES) - {"xmlns"}

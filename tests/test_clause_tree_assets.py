@@ -1,0 +1,119 @@
+"""document_blocks and clause_tree as Dagster assets, with their checks, on the generated sample.
+
+The batches are built from the sample's ground truth (a heading block on each clause's page and
+one sentence under it), so these tests need no MinerU run; the real parse is covered by
+tests/test_pipeline_sample.py and the odf13-packages test in tests/test_tree.py."""
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets import artifacts
+from assets.blocks import BLOCKS, document_blocks
+from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
+from checks.clause_tree import CLAUSE_TREE_CHECKS
+from resources.settings import SpecmillSettings
+from resources.storage import LocalArtifactStore
+from schemas.blocks import Block
+from schemas.document import DocumentBlocks
+from schemas.profile import DocumentProfile
+from schemas.sample import SampleGroundTruth
+from schemas.tree import ClauseTreeReport
+from specmill.document import MissingBatchesError
+from specmill.parsed import build_artifact
+from specmill.plan import plan_batches
+from specmill.sample import generate_sample
+from specmill.source import describe_source
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory):
+    work = tmp_path_factory.mktemp("tree-assets")
+    document = generate_sample(work / "doc", pages=12)
+    truth = SampleGroundTruth.model_validate_json(Path(document.ground_truth_path).read_bytes())
+    profile = DocumentProfile()
+    source = describe_source(Path(document.pdf_path), profile)
+    from schemas.plan import PlanParameters
+
+    plan = plan_batches(source.outline.entries, source.page_count, PlanParameters(target_pages=4, max_pages=8), source.sha256)
+    store = LocalArtifactStore(root=str(work / "out"))
+    store.write_model(artifacts.SOURCE, source)
+    store.write_model(artifacts.PLAN, plan)
+    blocks = [Block(type="text", text="Sample specification", page=0, text_level=1)]
+    for clause in truth.clauses:
+        blocks.append(Block(type="text", text=clause.heading, page=clause.page, text_level=2))
+        blocks.append(Block(type="text", text=f"Body of {clause.clause_id}.", page=clause.page))
+    for batch in plan.batches:
+        mine = [b for b in blocks if batch.first_page <= b.page <= batch.last_page]
+        artifact = build_artifact(batch, mine, backend="test", mineru_version="-", tier="-", ocr_mode="-", seconds=0.0)
+        store.write_model(artifacts.batch(batch.batch_id), artifact)
+    resources = {"store": store, "settings": SpecmillSettings(pdf_path=document.pdf_path)}
+    return store, resources, plan, truth
+
+
+def test_document_blocks_joins_every_batch_in_page_order(prepared):
+    store, resources, plan, _ = prepared
+    result = dg.materialize([document_blocks], resources=resources, selection=[document_blocks])
+    assert result.success
+    document = store.read_model(BLOCKS, DocumentBlocks)
+    pages = [b.page for b in document.blocks]
+    assert pages == sorted(pages)
+    assert document.batch_ids == [b.batch_id for b in plan.batches]
+
+
+def test_clause_tree_writes_the_tree_and_every_check_passes(prepared):
+    store, resources, _, truth = prepared
+    result = dg.materialize([document_blocks, clause_tree, *CLAUSE_TREE_CHECKS], resources=resources)
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == 5 and all(e.passed for e in evaluations), [(e.check_name, e.metadata) for e in evaluations]
+    report = store.read_model(TREE_REPORT, ClauseTreeReport)
+    assert len(report.segmentation.matched) == len(truth.clauses)
+    assert (store.path(TREE_DIR) / "index.md").is_file()
+    metadata = result.asset_materializations_for_node("clause_tree")[0].metadata
+    assert metadata["files"].value == len(report.files) and metadata["clauses_missed"].value == 0
+
+
+def test_placement_check_fails_and_lists_blocks_when_a_heading_is_lost(prepared, tmp_path):
+    store, resources, plan, truth = prepared
+    clauses = truth.clauses
+    # a clause after the first whose successor starts on a later page: its content can spill over
+    position = next(i for i in range(1, len(clauses) - 1) if clauses[i + 1].page > clauses[i].page)
+    lost = clauses[position]
+    spill_page = lost.page + 1
+    artifact_path = artifacts.batch(plan.batches[0].batch_id)
+    from schemas.blocks import ParsedBatchArtifact
+
+    copy = LocalArtifactStore(root=str(tmp_path / "out"))
+    for relative in [artifacts.SOURCE, artifacts.PLAN] + [artifacts.batch(b.batch_id) for b in plan.batches]:
+        copy.write_bytes(relative, store.path(relative).read_bytes())
+    for batch in plan.batches:
+        artifact = copy.read_model(artifacts.batch(batch.batch_id), ParsedBatchArtifact)
+        kept = [b for b in artifact.blocks if b.text != lost.heading]
+        if batch.first_page <= spill_page <= batch.last_page:
+            # the lost clause's content runs onto the next page, above anything else there
+            at = next((i for i, b in enumerate(kept) if b.page >= spill_page), len(kept))
+            kept.insert(at, Block(type="text", text="Spill.", page=spill_page))
+        copy.write_model(artifacts.batch(batch.batch_id), artifact.model_copy(update={"blocks": kept}))
+    del artifact_path
+    result = dg.materialize(
+        [document_blocks, clause_tree, *CLAUSE_TREE_CHECKS], resources={**resources, "store": copy}, raise_on_error=False
+    )
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert evaluations["clause_tree_has_every_clause"].passed  # listed as empty: still present
+    placement = evaluations["clause_tree_blocks_within_clause_pages"]
+    assert not placement.passed
+    assert placement.metadata["misplaced"].value >= 1
+    report = copy.read_model(TREE_REPORT, ClauseTreeReport)
+    assert [m.key for m in report.segmentation.missed] == [lost.clause_id]
+
+
+def test_document_blocks_names_the_missing_partitions(prepared, tmp_path):
+    store, resources, plan, _ = prepared
+    copy = LocalArtifactStore(root=str(tmp_path / "out"))
+    for relative in [artifacts.SOURCE, artifacts.PLAN, artifacts.batch(plan.batches[0].batch_id)]:
+        copy.write_bytes(relative, store.path(relative).read_bytes())
+    assert len(plan.batches) >= 2
+    with pytest.raises(MissingBatchesError, match=r"missing partitions: \['b01'"):
+        dg.materialize([document_blocks], resources={**resources, "store": copy})

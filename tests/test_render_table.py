@@ -1,0 +1,82 @@
+"""Table rendering: HTML -> pipe table with spans expanded, page-split halves merged."""
+
+import pytest
+
+from schemas.blocks import Block
+from specmill.render import render_block, render_blocks
+from specmill.render.table import parse_table_html
+from tests.render_corpus import first_block
+
+EMNLP_3X = "ZhangCurosr_mineru-emnlp2024-001__emnlp2024_main_123_code"
+HANDMADE_4X = "generated_mineru-4.0.12-flash__handmade_code_html"
+
+
+def table(html: str, page: int = 0, captions=()) -> Block:
+    return Block(type="table", table_body=html, page=page, captions=list(captions))
+
+
+def rows(markdown: str) -> list[str]:
+    return [line for line in markdown.split("\n") if line.startswith("|")]
+
+
+def cell_counts(markdown: str) -> set[int]:
+    import re
+
+    return {len(re.split(r"(?<!\\)\|", line.strip()[1:-1])) for line in rows(markdown)}
+
+
+@pytest.mark.corpus
+def test_colspan_and_rowspan_are_expanded_into_a_rectangle(corpus_dir):
+    block = first_block(corpus_dir, EMNLP_3X, lambda b: b.type == "table" and "rowspan" in (b.table_body or ""))
+    rendered = render_block(block)
+    assert len(cell_counts(rendered)) == 1
+    assert rows(rendered)[0].startswith("| Model | CoNaLa |")
+
+
+@pytest.mark.corpus
+def test_caption_precedes_the_table(corpus_dir):
+    block = first_block(corpus_dir, HANDMADE_4X, lambda b: b.type == "table")
+    assert render_block(block) == "Table 1: timings\n\n| Backend | Seconds |\n| --- | --- |\n| flash | 4.1 |\n| total |  |"
+
+
+def test_rowspan_repeats_its_text_down():
+    grid = parse_table_html("<table><tr><td rowspan=2>GPT</td><td>a</td></tr><tr><td>b</td></tr></table>")
+    assert grid == [["GPT", "a"], ["GPT", "b"]]
+
+
+def test_fully_empty_columns_are_dropped():
+    grid = parse_table_html("<table><tr><td>a</td><td></td><td>b</td></tr><tr><td>c</td><td> </td><td>d</td></tr></table>")
+    assert grid == [["a", "b"], ["c", "d"]]
+
+
+def test_pipe_is_escaped_and_inline_xml_protected():
+    grid = parse_table_html("<table><tr><td>a|b</td><td>$<w:tbl>$</td><td>&lt;w:p&gt;</td></tr></table>")
+    assert grid == [["a\\|b", "`<w:tbl>`", "`<w:p>`"]]
+
+
+def test_table_continued_on_the_next_page_is_one_table_without_a_repeated_header():
+    header = "<tr><th>Name</th><th>Type</th></tr>"
+    first = table(f"<table>{header}<tr><td>val</td><td>ST_OnOff</td></tr></table>", page=7, captions=["Table 2: attributes"])
+    second = table(f"<table>{header}<tr><td>w</td><td>ST_Twips</td></tr></table>", page=8)
+    rendered = render_blocks([first, second])
+    assert rows(rendered) == ["| Name | Type |", "| --- | --- |", "| val | ST_OnOff |", "| w | ST_Twips |"]
+
+
+def test_table_followed_by_mineru_merge_stub_keeps_the_stub_footnote():
+    first = table("<table><tr><td>a</td></tr><tr><td>b</td></tr></table>", page=7)
+    stub = Block(type="table", table_body="", page=8, footnotes=["* merged across pages"])
+    rendered = render_blocks([first, stub])
+    assert rows(rendered) == ["| a |", "| --- |", "| b |"]
+    assert rendered.endswith("* merged across pages")
+
+
+def test_captioned_table_on_the_next_page_is_a_new_table():
+    first = table("<table><tr><td>a</td><td>b</td></tr></table>", page=1)
+    second = table("<table><tr><td>c</td><td>d</td></tr></table>", page=2, captions=["Table 3"])
+    assert render_blocks([first, second]).count("| --- | --- |") == 2
+
+
+def test_table_without_html_renders_its_text():
+    # odf13-packages (4.0.12 flash) filed a clause's prose as a table body.
+    block = table("The manifest:preferred-view-mode attribute specifies a preference.")
+    assert render_block(block) == "The manifest:preferred-view-mode attribute specifies a preference."

@@ -1,0 +1,82 @@
+"""Prose rendering: paragraphs, minor headings, sentence-like text_level blocks, inline clean-up."""
+
+import pytest
+
+from schemas.blocks import Block
+from specmill.render import render_block, render_blocks
+from specmill.render.inline import clean_inline
+from tests.render_corpus import first_block
+
+EMNLP_3X = "ZhangCurosr_mineru-emnlp2024-001__emnlp2024_main_123_code"
+
+
+def text(body: str, level: int | None = None) -> Block:
+    return Block(type="text", text=body, page=0, text_level=level)
+
+
+@pytest.mark.corpus
+def test_short_text_level_block_is_a_bold_line(corpus_dir):
+    block = first_block(corpus_dir, EMNLP_3X, lambda b: b.text == "Abstract")
+    assert block.text_level is not None
+    assert render_block(block) == "**Abstract**"
+
+
+@pytest.mark.corpus
+def test_paragraph_keeps_its_text_without_markdown_escapes(corpus_dir):
+    block = first_block(corpus_dir, EMNLP_3X, lambda b: "export_nb calls" in b.text)
+    rendered = render_block(block)
+    assert "Function export_nb calls function savefile" in rendered
+    assert "\\_" not in rendered
+
+
+def test_sentence_with_a_text_level_is_prose():
+    # ecma376-style "This clause is informative." arrives with a text_level.
+    assert render_block(text("This clause is informative.", 2)) == "This clause is informative."
+
+
+def test_long_text_level_block_is_prose():
+    long = "Consumers shall merge the glossary rule set lazily and shall not reject the paragraph alignment unless asked"
+    assert render_block(text(long, 2)) == long
+
+
+def test_section_sign_wrapped_in_math_is_unwrapped():
+    assert clean_inline("see $§17.4.62$ and $\\S 2.1$") == "see §17.4.62 and §2.1"
+
+
+def test_escaped_dash_is_a_dash():
+    assert clean_inline("1. \\-------") == "1. -------"
+
+
+def test_inline_xml_in_math_becomes_code():
+    assert clean_inline("the $<w:tbl>$ element") == "the `<w:tbl>` element"
+
+
+def test_namespaced_tag_in_prose_is_protected_but_inline_html_is_not():
+    # odf13-packages (4.0.12 flash): "The &lt;manifest:manifest&gt; element ..." with <u> underlines.
+    rendered = clean_inline("The <manifest:manifest> element has <u>children</u> x<sup>2</sup>")
+    assert rendered == "The `<manifest:manifest>` element has <u>children</u> x<sup>2</sup>"
+
+
+def test_text_that_would_become_a_heading_or_fence_is_escaped():
+    assert render_block(text("# not a heading")) == "\\# not a heading"
+    assert render_block(text("```not a fence")).startswith("\\```")
+
+
+def test_bulleted_text_blocks_become_one_list_without_doubled_bullets():
+    # odf13-packages: flash emits each bullet as its own text block.
+    blocks = [text("• A list of all of the files in the package."), text("• • The MIME media type of each file.")]
+    assert render_blocks(blocks) == "- A list of all of the files in the package.\n- The MIME media type of each file."
+
+
+def test_page_footnote_stays_a_paragraph():
+    block = Block(type="page_footnote", text="*Corresponding Author.", page=0)
+    assert render_block(block) == "*Corresponding Author."
+
+
+def test_furniture_renders_nothing():
+    assert render_block(Block(type="header", text="ECMA-376 Part 1", page=0)) == ""
+
+
+def test_unknown_block_type_keeps_its_content():
+    assert render_block(Block(type="sidebar", text="A note in the margin", page=0)) == "A note in the margin"
+    assert render_block(Block(type="future", list_items=["one", "two"], page=0)) == "- one\n- two"
