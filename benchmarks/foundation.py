@@ -31,7 +31,7 @@ def main() -> None:
     from specmill.plan import plan_batches
     from specmill.sample import generate_sample
     from specmill.source import describe_source
-    from specmill_cli.pipeline import Pipeline
+    from specmill_cli.pipeline import BuildOptions, Pipeline
 
     ensure_mineru_home(work / "mineru-home")
     started = time.perf_counter()
@@ -43,9 +43,7 @@ def main() -> None:
     plan = plan_batches(source.outline.entries, source.page_count, DocumentProfile().plan, source.sha256)
     plan_seconds = time.perf_counter() - started
 
-    pipeline = Pipeline.for_document(
-        pdf=Path(sample.pdf_path), out=work / "out", profile=None, schemas=[], tier="flash", ocr_mode="txt"
-    )
+    pipeline = Pipeline.for_document(BuildOptions(pdf=Path(sample.pdf_path), out=work / "out"))
     started = time.perf_counter()
     ok = pipeline.run(stop_after="parse")
     pipeline_seconds = time.perf_counter() - started

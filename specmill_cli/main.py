@@ -4,12 +4,15 @@ Exit status: 0 every blocking check passed, 1 a stage or a blocking check failed
 2 bad usage or bad input (nothing is written then)."""
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 from specmill.errors import SpecmillError
+
+
+class UsageError(SpecmillError):
+    """A command-line option is out of range."""
 
 STAGES = ["plan", "parse", "blocks"]
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -27,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--stop-after", choices=STAGES, help="stop after this stage")
     build.add_argument("--tier", default="flash", help="MinerU tier for the mineru-local backend (default flash)")
     build.add_argument("--ocr-mode", default="txt", choices=["txt", "auto", "ocr"], help="MinerU ocr_mode (default txt)")
+    build.add_argument("--jobs", type=int, default=1, help="parse this many batches at a time, each in its own process")
     build.add_argument(
         "--mineru-output", type=Path,
         help="use existing MinerU output instead of parsing: a content_list.json, or a folder of per-batch outputs",
@@ -59,15 +63,18 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from specmill_cli.pipeline import Pipeline, validate_inputs
+    from specmill_cli.pipeline import BuildOptions, Pipeline, validate_inputs
 
-    validate_inputs(args.pdf, args.out, args.profile, getattr(args, "mineru_output", None))
-    pipeline = Pipeline.for_document(
-        pdf=args.pdf, out=args.out, profile=args.profile, schemas=args.schemas, tier=args.tier, ocr_mode=args.ocr_mode,
-        mineru_output=getattr(args, "mineru_output", None),
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    validate_inputs(args.pdf, args.out, args.profile, args.mineru_output)
+    options = BuildOptions(
+        pdf=args.pdf, out=args.out, profile=args.profile, schemas=tuple(args.schemas), tier=args.tier,
+        ocr_mode=args.ocr_mode, mineru_output=args.mineru_output,
     )
+    pipeline = Pipeline.for_document(options)
     started = time.perf_counter()
-    ok = pipeline.run(stop_after=args.stop_after)
+    ok = pipeline.run(stop_after=args.stop_after, jobs=args.jobs)
     pipeline.write_summary()
     print(pipeline.summary.render_text())
     print(f"artifacts in {args.out} ({time.perf_counter() - started:.1f} s); summary: {args.out / 'summary.json'}")

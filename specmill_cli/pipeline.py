@@ -4,7 +4,9 @@
 import os
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -15,7 +17,7 @@ from schemas.profile import DocumentProfile
 from specmill.atomic import write_json_atomic, write_text_atomic
 from specmill.errors import ArtifactError, ProfileError
 from specmill.pdf import file_sha256, open_pdf
-from specmill_cli.summary import RunSummary, metadata_to_json
+from specmill_cli.summary import RunSummary, check_records, metadata_to_json
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -65,72 +67,157 @@ def dagster_home(out: Path) -> Path:
     return home
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything a build needs, picklable so that parse worker processes can rebuild the graph."""
+
+    pdf: Path
+    out: Path
+    profile: Path | None = None
+    schemas: tuple[Path, ...] = ()
+    tier: str = "flash"
+    ocr_mode: str = "txt"
+    mineru_output: Path | None = None
+
+
+@dataclass
+class JobOutcome:
+    """What one in-process run did, as plain data (it crosses process boundaries)."""
+
+    success: bool
+    seconds: float
+    figures: dict[str, Any]
+    checks: list[dict[str, Any]]
+    failures: list[str]
+
+
+def build_graph(options: BuildOptions) -> tuple[dg.Definitions, dg.DagsterInstance]:
+    from definitions import build_definitions, build_resources
+    from resources.parsers import MineruLocalParser, MineruOutputParser
+
+    options.out.mkdir(parents=True, exist_ok=True)
+    home = dagster_home(options.out)
+    resources = build_resources(
+        pdf_path=str(options.pdf.resolve()),
+        out_dir=str(options.out.resolve()),
+        profile_path=str(options.profile.resolve()) if options.profile else None,
+        schema_paths=[str(path.resolve()) for path in options.schemas],
+        parser=(
+            MineruOutputParser(path=str(options.mineru_output.resolve()))
+            if options.mineru_output
+            else MineruLocalParser(tier=options.tier, ocr_mode=options.ocr_mode, mineru_home=str(home / "mineru-home"))
+        ),
+    )
+    return build_definitions(resources), dg.DagsterInstance.from_config(str(home))
+
+
+def execute_job(defs: dg.Definitions, instance: dg.DagsterInstance, job_name: str, partition_key: str | None = None) -> JobOutcome:
+    started = time.perf_counter()
+    result = defs.resolve_job_def(job_name).execute_in_process(
+        instance=instance, partition_key=partition_key, raise_on_error=False, run_config=QUIET
+    )
+    figures: dict[str, Any] = {}
+    prefix = "" if partition_key is None else f"{partition_key}."
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        for key, value in metadata_to_json(dict(materialization.metadata)).items():
+            if isinstance(value, (int, float, str, bool)) and not str(value).startswith("/"):
+                figures[f"{prefix}{materialization.asset_key.to_user_string()}.{key}"] = value
+    failures = []
+    for failure in result.get_step_failure_events():
+        error = failure.event_specific_data.error
+        message = error.cause.message if error and error.cause else (error.message if error else "unknown error")
+        failures.append(f"{failure.step_key}: {message.strip()}")
+    return JobOutcome(
+        success=result.success, seconds=time.perf_counter() - started, figures=figures,
+        checks=check_records(result), failures=failures,
+    )
+
+
+@lru_cache(maxsize=1)
+def _worker_graph(options: BuildOptions) -> tuple[dg.Definitions, dg.DagsterInstance]:
+    return build_graph(options)
+
+
+def parse_partition_in_worker(options: BuildOptions, batch_id: str) -> JobOutcome:
+    """Runs in a parse worker process: one partition of parsed_batch, against the shared instance."""
+    from definitions import PARSE_JOB
+
+    defs, instance = _worker_graph(options)
+    return execute_job(defs, instance, PARSE_JOB, partition_key=batch_id)
+
+
 @dataclass
 class Pipeline:
+    options: BuildOptions
     defs: dg.Definitions
     instance: dg.DagsterInstance
-    out: Path
     summary: RunSummary
 
     @classmethod
-    def for_document(
-        cls, *, pdf: Path, out: Path, profile: Path | None, schemas: list[Path], tier: str, ocr_mode: str,
-        mineru_output: Path | None = None,
-    ) -> "Pipeline":
-        from definitions import build_definitions, build_resources
-        from resources.parsers import MineruLocalParser, MineruOutputParser
+    def for_document(cls, options: BuildOptions) -> "Pipeline":
+        defs, instance = build_graph(options)
+        return cls(options=options, defs=defs, instance=instance, summary=RunSummary())
 
-        out.mkdir(parents=True, exist_ok=True)
-        home = dagster_home(out)
-        resources = build_resources(
-            pdf_path=str(pdf.resolve()),
-            out_dir=str(out.resolve()),
-            profile_path=str(profile.resolve()) if profile else None,
-            schema_paths=[str(path.resolve()) for path in schemas],
-            parser=(
-                MineruOutputParser(path=str(mineru_output.resolve()))
-                if mineru_output
-                else MineruLocalParser(tier=tier, ocr_mode=ocr_mode, mineru_home=str(home / "mineru-home"))
-            ),
-        )
-        instance = dg.DagsterInstance.from_config(str(home))
-        return cls(defs=build_definitions(resources), instance=instance, out=out, summary=RunSummary())
+    @property
+    def out(self) -> Path:
+        return self.options.out
 
-    def _execute(self, job_name: str, stage: str, partition_key: str | None = None) -> dg.ExecuteInProcessResult:
+    def _record(self, stage: str, outcome: JobOutcome) -> JobOutcome:
+        self.summary.add_stage(stage, outcome.seconds, outcome.figures)
+        self.summary.checks.extend(outcome.checks)
+        for failure in outcome.failures:
+            print(f"FAILED step {failure}")
+        return outcome
+
+    def _report_batch(self, batch, outcome: JobOutcome) -> None:
+        state = "ok" if outcome.success else "FAILED"
+        seconds = outcome.figures.get(f"{batch.batch_id}.parsed_batch.seconds", "?")
+        rate = outcome.figures.get(f"{batch.batch_id}.parsed_batch.pages_per_second", "?")
+        print(f"  {batch.batch_id} pages {batch.first_page}-{batch.last_page} ({batch.page_count} pages): {state}, {seconds} s, {rate} pages/s", flush=True)
+
+    def parse_all(self, plan: BatchPlan, jobs: int) -> bool:
+        """Parse every batch: in this process, or `jobs` at a time in worker processes."""
+        from definitions import PARSE_JOB
+
         started = time.perf_counter()
-        result = self.defs.resolve_job_def(job_name).execute_in_process(
-            instance=self.instance, partition_key=partition_key, raise_on_error=False, run_config=QUIET
+        ok = True
+        if jobs <= 1:
+            for batch in plan.batches:
+                outcome = self._record("parse", execute_job(self.defs, self.instance, PARSE_JOB, partition_key=batch.batch_id))
+                self._report_batch(batch, outcome)
+                if not outcome.success:
+                    return False
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            # spawn: MinerU itself starts spawn workers, and forking a process holding an
+            # instance's SQLite handles is unsafe. Worker processes are not daemonic, so they may.
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+                futures = {pool.submit(parse_partition_in_worker, self.options, b.batch_id): b for b in plan.batches}
+                for future in as_completed(futures):
+                    outcome = self._record("parse", future.result())
+                    self._report_batch(futures[future], outcome)
+                    ok = ok and outcome.success
+        wall = time.perf_counter() - started
+        # With worker processes the per-batch seconds overlap; the stage costs its wall time.
+        self.summary.stages["parse"]["seconds"] = round(wall, 3)
+        self.summary.stages["parse"]["figures"].update(
+            {"wall_seconds": round(wall, 2), "pages_per_second": round(plan.page_count / wall, 2), "jobs": jobs}
         )
-        figures = {}
-        for event in result.get_asset_materialization_events():
-            materialization = event.event_specific_data.materialization
-            prefix = "" if partition_key is None else f"{partition_key}."
-            for key, value in metadata_to_json(dict(materialization.metadata)).items():
-                if isinstance(value, (int, float, str, bool)) and not str(value).startswith("/"):
-                    figures[f"{prefix}{materialization.asset_key.to_user_string()}.{key}"] = value
-        self.summary.add_stage(stage, time.perf_counter() - started, figures)
-        self.summary.add_result(result)
-        for failure in result.get_step_failure_events():
-            error = failure.event_specific_data.error
-            message = error.cause.message if error and error.cause else (error.message if error else "unknown error")
-            print(f"FAILED step {failure.step_key}: {message.strip()}")
-        return result
+        return ok
 
-    def run(self, stop_after: str | None = None) -> bool:
-        from definitions import PARSE_JOB, PLAN_JOB
+    def run(self, stop_after: str | None = None, jobs: int = 1) -> bool:
+        from definitions import PLAN_JOB
 
-        result = self._execute(PLAN_JOB, "plan")
-        if not result.success or stop_after == "plan":
-            return result.success and not self.summary.failed_blocking
+        outcome = self._record("plan", execute_job(self.defs, self.instance, PLAN_JOB))
+        if not outcome.success or stop_after == "plan":
+            return outcome.success and not self.summary.failed_blocking
         plan = BatchPlan.model_validate_json((self.out / artifacts.PLAN).read_bytes())
-        print(f"plan: {len(plan.batches)} batches over {plan.page_count} pages")
-        for batch in plan.batches:
-            result = self._execute(PARSE_JOB, "parse", partition_key=batch.batch_id)
-            state = "ok" if result.success else "FAILED"
-            seconds = self.summary.stages["parse"]["figures"].get(f"{batch.batch_id}.parsed_batch.seconds", "?")
-            print(f"  {batch.batch_id} pages {batch.first_page}-{batch.last_page} ({batch.page_count} pages): {state}, {seconds} s")
-            if not result.success:
-                return False
+        print(f"plan: {len(plan.batches)} batches over {plan.page_count} pages", flush=True)
+        if not self.parse_all(plan, jobs):
+            return False
         return not self.summary.failed_blocking
 
     def write_summary(self) -> None:

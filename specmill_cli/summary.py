@@ -22,6 +22,22 @@ def metadata_to_json(metadata: dict[str, Any]) -> dict[str, Any]:
     return plain
 
 
+def check_records(result: dg.ExecuteInProcessResult) -> list[dict[str, Any]]:
+    """Every asset check evaluated in a run, as plain data."""
+    return [
+        {
+            "name": evaluation.check_name,
+            "asset": evaluation.asset_key.to_user_string(),
+            "partition": evaluation.partition,
+            "passed": evaluation.passed,
+            "severity": evaluation.severity.value,
+            "blocking": bool(evaluation.blocking),
+            "metadata": metadata_to_json(dict(evaluation.metadata)),
+        }
+        for evaluation in result.get_asset_check_evaluations()
+    ]
+
+
 @dataclass
 class RunSummary:
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -31,20 +47,6 @@ class RunSummary:
         stage = self.stages.setdefault(name, {"seconds": 0.0, "figures": {}})
         stage["seconds"] = round(stage["seconds"] + seconds, 3)
         stage["figures"].update(figures)
-
-    def add_result(self, result: dg.ExecuteInProcessResult) -> None:
-        for evaluation in result.get_asset_check_evaluations():
-            self.checks.append(
-                {
-                    "name": evaluation.check_name,
-                    "asset": evaluation.asset_key.to_user_string(),
-                    "partition": evaluation.partition,
-                    "passed": evaluation.passed,
-                    "severity": evaluation.severity.value,
-                    "blocking": bool(evaluation.blocking),
-                    "metadata": metadata_to_json(dict(evaluation.metadata)),
-                }
-            )
 
     @property
     def failed_blocking(self) -> list[dict[str, Any]]:
