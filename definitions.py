@@ -10,10 +10,13 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.blocks import document_blocks
+from assets.clause_tree import clause_tree
 from assets.parse import parsed_batch
 from assets.plan import batch_plan
 from assets.source import source_pdf
-from checks.batches import batch_covers_planned_pages
+from checks.batches import batch_covers_planned_pages, batches_contiguous
+from checks.clause_tree import CLAUSE_TREE_CHECKS
 from checks.plan import plan_tiles_document
 from resources.parsers import MineruLocalParser
 from resources.settings import SpecmillSettings
@@ -21,9 +24,19 @@ from resources.storage import LocalArtifactStore
 
 PLAN_JOB = "plan_document"
 PARSE_JOB = "parse_batches"
+# The corpus-level stages after parsing, in order; `specmill build` runs one job per stage so a
+# failed blocking check stops the stages after it, and each stage gets its own timing.
+CORPUS_STAGES: dict[str, list[dg.AssetsDefinition]] = {
+    "blocks": [document_blocks],
+    "tree": [clause_tree],
+}
 
-ALL_ASSETS = [source_pdf, batch_plan, parsed_batch]
-ALL_CHECKS = [plan_tiles_document, batch_covers_planned_pages]
+ALL_ASSETS = [source_pdf, batch_plan, parsed_batch, document_blocks, clause_tree]
+ALL_CHECKS = [plan_tiles_document, batch_covers_planned_pages, batches_contiguous, *CLAUSE_TREE_CHECKS]
+
+
+def stage_job_name(stage: str) -> str:
+    return f"stage_{stage}"
 
 
 def build_resources(
@@ -45,6 +58,10 @@ def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Defin
         jobs=[
             dg.define_asset_job(PLAN_JOB, selection=dg.AssetSelection.assets(source_pdf, batch_plan)),
             dg.define_asset_job(PARSE_JOB, selection=dg.AssetSelection.assets(parsed_batch)),
+            *(
+                dg.define_asset_job(stage_job_name(stage), selection=dg.AssetSelection.assets(*stage_assets))
+                for stage, stage_assets in CORPUS_STAGES.items()
+            ),
         ],
     )
 

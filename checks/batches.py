@@ -5,10 +5,11 @@ import warnings
 import dagster as dg
 
 from assets import artifacts
+from assets.blocks import document_blocks, read_batch_artifacts
 from assets.parse import parsed_batch
 from assets.partitions import batch_partitions
 from resources.storage import LocalArtifactStore
-from schemas.blocks import ParsedBatch, ParsedBatchArtifact
+from schemas.blocks import ParsedBatchArtifact
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
 from specmill.parsed import contiguity_problems, coverage_problems
@@ -38,24 +39,19 @@ def batch_covers_planned_pages(context: dg.AssetCheckExecutionContext, store: Lo
     )
 
 
-def read_batch_records(store: LocalArtifactStore, plan: BatchPlan) -> dict[str, ParsedBatch]:
-    """The records of every batch of this plan that has a complete artifact on storage."""
-    records = {}
-    for batch in plan.batches:
-        artifact = store.read_model_if_exists(artifacts.batch(batch.batch_id), ParsedBatchArtifact)
-        if artifact is not None:
-            records[batch.batch_id] = artifact.record
-    return records
-
-
-def batches_contiguous_result(store: LocalArtifactStore) -> dg.AssetCheckResult:
+@dg.asset_check(asset=document_blocks, blocking=True)
+def batches_contiguous(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """All planned batches are parsed, and each covers exactly its planned pages; names the
+    missing partitions otherwise."""
     plan = store.read_model(artifacts.PLAN, BatchPlan)
-    problems = contiguity_problems(plan, read_batch_records(store, plan))
+    records = {batch_id: artifact.record for batch_id, artifact in read_batch_artifacts(store, plan).items()}
+    problems = contiguity_problems(plan, records)
     return dg.AssetCheckResult(
         passed=not any(problems.values()),
         description=(f"missing partitions: {problems['missing_partitions']}" if problems["missing_partitions"] else None),
         metadata={
             "batches_planned": len(plan.batches),
+            "batches_parsed": len(records),
             "missing_partitions": dg.MetadataValue.json(problems["missing_partitions"]),
             "mismatched_batches": dg.MetadataValue.json(problems["mismatched_batches"]),
         },

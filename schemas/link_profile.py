@@ -80,9 +80,11 @@ class LinkRules(Contract):
         description="Regexes matched against the text just before a reference that make it point outside this document ('ECMA-376 Part 2, §9').",
     )
     extra_patterns: list[ReferencePattern] = Field(default_factory=list, description="Further reference forms of this document.")
-    title_references: bool = Field(default=True, description="Link references by clause title ('see Physical Package').")
+    title_references: bool = Field(
+        default=True, description="Link references by clause title ('see Physical Package'); the title must be printed with its own capitals."
+    )
     title_cues: list[str] = Field(default_factory=lambda: ["see", "see also", "described in", "siehe"])
-    title_min_chars: int = Field(default=6, ge=1, description="Shorter titles are never matched as title references.")
+    title_min_chars: int = Field(default=4, ge=1, description="Shorter titles are never matched as title references.")
     resolution_threshold: float = Field(
         default=0.98, ge=0, le=1, description="Minimum share of found references that must resolve (the crosslink check)."
     )

@@ -216,9 +216,21 @@ class Pipeline:
             return outcome.success and not self.summary.failed_blocking
         plan = BatchPlan.model_validate_json((self.out / artifacts.PLAN).read_bytes())
         print(f"plan: {len(plan.batches)} batches over {plan.page_count} pages", flush=True)
-        if not self.parse_all(plan, jobs):
-            return False
-        return not self.summary.failed_blocking
+        if not self.parse_all(plan, jobs) or self.summary.failed_blocking or stop_after == "parse":
+            return not self.summary.failed_blocking and all(c["passed"] or c["severity"] != "ERROR" for c in self.summary.checks)
+        return self.run_corpus_stages(stop_after)
+
+    def run_corpus_stages(self, stop_after: str | None) -> bool:
+        """The stages after parsing, one run each, stopping at the first failure."""
+        from definitions import CORPUS_STAGES, stage_job_name
+
+        for stage in CORPUS_STAGES:
+            outcome = self._record(stage, execute_job(self.defs, self.instance, stage_job_name(stage)))
+            if not outcome.success or self.summary.failed_blocking:
+                return False
+            if stage == stop_after:
+                break
+        return True
 
     def write_summary(self) -> None:
         write_json_atomic(self.out / "summary.json", self.summary.to_json())

@@ -131,7 +131,8 @@ class ReferenceExtractor:
             return None
         cues = "|".join(_word(cue) for cue in sorted(self.rules.title_cues, key=len, reverse=True))
         alternatives = "|".join(re.escape(title).replace(r"\ ", r"\s+") for title in titles)
-        return re.compile(rf"(?<![\w-])(?i:{cues})\s+(?P<title>(?i:{alternatives}))(?![\w-])")
+        # The cue in any case, the title as printed: 'see general rules' is not clause 'General'.
+        return re.compile(rf"(?<![\w-])(?i:{cues})\s+(?P<title>{alternatives})(?![\w-])")
 
     @cached_property
     def _units(self) -> frozenset[str]:

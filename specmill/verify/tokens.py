@@ -28,17 +28,20 @@ _XSD_NAME_KINDS: dict[str, TokenKind] = {
 _RNG_NAME_KINDS: dict[str, TokenKind] = {"element": "element", "attribute": "attribute", "define": "type", "ref": "type"}
 
 NAME = r"[A-Za-z_][\w.\-]*"
+# Where the context already says "a name stands here", a garbled first letter may be a digit
+# (`1ineScale` for `lineScale`): accept it, as long as the name has a letter at all.
+GARBLED_NAME = r"[0-9]*[A-Za-z_][\w.\-]*"
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<marker>`{3,}|~{3,})[^\n]*\n(?P<body>.*?)^(?P=indent)?(?P=marker)[`~]*[ \t]*$", re.DOTALL | re.MULTILINE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _CODE_SPAN = re.compile(r"(`+)(?P<body>[^`\n](?:.*?[^`\n])?)\1")
-_TAG_OPEN = re.compile(rf"<(?P<close>/?)(?:(?P<prefix>{NAME}):)?(?P<name>{NAME})")
-_ATTRIBUTE = re.compile(rf"(?<![\w.:\-\"'])(?:(?P<prefix>{NAME}):)?(?P<name>{NAME})\s*=\s*(?P<quote>[\"'])(?P<value>[^\"'<>\n]*)(?P=quote)?")
+_TAG_OPEN = re.compile(rf"<(?P<close>/?)(?:(?P<prefix>{NAME}):)?(?P<name>{GARBLED_NAME})")
+_ATTRIBUTE = re.compile(rf"(?<![\w.:\-\"'])(?:(?P<prefix>{NAME}):)?(?P<name>{GARBLED_NAME})\s*=\s*(?P<quote>[\"'])(?P<value>[^\"'<>\n]*)(?P=quote)?")
 _XMLNS = re.compile(r"xmlns(?::(?P<prefix>[\w.\-]+))?\s*=\s*[\"'](?P<uri>[^\"']*)[\"']")
-_RNC_DECLARATION = re.compile(rf"\b(?P<keyword>element|attribute)\s+(?:(?P<prefix>{NAME}):)?(?P<name>{NAME})\s*\{{")
+_RNC_DECLARATION = re.compile(rf"\b(?P<keyword>element|attribute)\s+(?:(?P<prefix>{NAME}):)?(?P<name>{GARBLED_NAME})\s*\{{")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _NAME_HEADER = re.compile(r"^\s*(?:child\s+|parent\s+)?(?P<what>elements?|attributes?|names?)\b", re.IGNORECASE)
-_CELL_NAME = re.compile(rf"^[\s`<\\*]*(?:(?P<prefix>{NAME}):)?(?P<name>{NAME})")
-_QNAME = re.compile(rf"(?<![\w/:.\-@])(?P<prefix>[A-Za-z][\w\-]*):(?P<name>[A-Za-z_][\w.\-]*[\w])(?![\w:/])")
+_CELL_NAME = re.compile(rf"^[\s`<\\*]*(?:(?P<prefix>{NAME}):)?(?P<name>{GARBLED_NAME})")
+_QNAME = re.compile(rf"(?<![\w/:.\-@])(?P<prefix>[A-Za-z][\w\-]*):(?P<name>[0-9]*[A-Za-z_][\w.\-]*[\w])(?![\w:/])")
 _PROSE_KIND = re.compile(r"\s+(?P<what>element|attribute)s?\b", re.IGNORECASE)
 
 
@@ -107,7 +110,7 @@ def _schema_value(language: str, construct: str, attribute: re.Match[str], offse
     else:
         return
     value = attribute.group("value")
-    match = re.fullmatch(rf"\s*(?:(?P<prefix>{NAME}):)?(?P<name>{NAME})\s*", value)
+    match = re.fullmatch(rf"\s*(?:(?P<prefix>{NAME}):)?(?P<name>{GARBLED_NAME})\s*", value)
     if not match or (match.group("prefix") or "") in {p for p, lang in languages.items() if lang == "xsd" and p}:
         return  # a built-in type (xsd:string) or a value that is not one name
     start = offset + attribute.start("value") + match.start("name")

@@ -132,10 +132,11 @@ def start_worker(emulator, volume_root: Path, tmp_path: Path, **extra: str) -> s
         WORKER_WORK_DIR=str(tmp_path / "work"),
         **extra,
     )
-    return subprocess.Popen(
-        [sys.executable, "-m", "worker"], cwd=tmp_path, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    # Output goes to files: the SDK logs a lot, and an unread pipe would stall the worker.
+    with (tmp_path / "worker.out").open("w") as stdout, (tmp_path / "worker.err").open("w") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "worker"], cwd=tmp_path, env=env, stdout=stdout, stderr=stderr, text=True
+        )
 
 
 def submit(emulator, job_input: dict) -> str:  # noqa: ANN001
@@ -149,14 +150,20 @@ def submit(emulator, job_input: dict) -> str:  # noqa: ANN001
     return response.json()["id"]
 
 
-def finish(process: subprocess.Popen, timeout_s: float) -> tuple[int, str]:
+def finish(process: subprocess.Popen, timeout_s: float, tmp_path: Path) -> tuple[int, str]:
     try:
-        _, stderr = process.communicate(timeout=timeout_s)
+        process.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
         process.kill()
-        _, stderr = process.communicate(timeout=10)
-        pytest.fail(f"worker did not exit within {timeout_s} s: {stderr[-3000:]}")
-    return process.returncode, stderr
+        process.wait(timeout=10)
+        pytest.fail(f"worker did not exit within {timeout_s} s: {(tmp_path / 'worker.err').read_text()[-3000:]}")
+    return process.returncode, (tmp_path / "worker.err").read_text()
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def worker_events(stderr: str) -> list[dict]:
@@ -173,11 +180,9 @@ def test_sigterm_lets_the_running_job_finish_and_report(emulator, sample_pdf: Pa
         running = emulator.wait_for(job_id, {JobStatus.IN_PROGRESS}, timeout_s=60)
         assert running.status == JobStatus.IN_PROGRESS
         process.send_signal(signal.SIGTERM)
-        code, stderr = finish(process, timeout_s=180)
+        code, stderr = finish(process, 180, tmp_path)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=10)
+        stop(process)
     assert code == 0, stderr[-3000:]
     job = emulator.wait_for(job_id, timeout_s=5)
     assert job.status == JobStatus.COMPLETED, (job.error, stderr[-4000:])
@@ -196,11 +201,9 @@ def test_worker_warms_up_then_recycles_itself_after_its_job_budget(
     try:
         job_id = submit(emulator, {"volume_path": str(figure_pdf), "end_page": 0, "tier": "flash", "ocr_mode": "txt"})
         job = emulator.wait_for(job_id, timeout_s=120)
-        code, stderr = finish(process, timeout_s=60)
+        code, stderr = finish(process, 60, tmp_path)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=10)
+        stop(process)
     assert job.status == JobStatus.COMPLETED, job.error
     assert code == 0, stderr[-3000:]
     events = worker_events(stderr)

@@ -157,22 +157,22 @@ class FaultPlan:
             self._result_drops.clear()
             self._client_failures.clear()
 
-    # -- used by the board and the server, with the lock held ---------------------------------
+    # -- consumed by the board and the server, with the lock held ---------------------------------
 
-    def _next_job_take_failure(self) -> int | None:
+    def next_job_take_failure(self) -> int | None:
         return self._job_take_failures.popleft() if self._job_take_failures else None
 
-    def _next_job_failure(self) -> str | None:
+    def next_job_failure(self) -> str | None:
         return self._job_failures.popleft() if self._job_failures else None
 
-    def _take_result_drop(self, job_id: str) -> str | None:
+    def take_result_drop(self, job_id: str) -> str | None:
         for index, drop in enumerate(self._result_drops):
             if drop.job_id in (None, job_id):
                 del self._result_drops[index]
                 return drop.mode
         return None
 
-    def _next_client_failure(self, route: str) -> int | None:
+    def next_client_failure(self, route: str) -> int | None:
         for index, (status, wanted) in enumerate(self._client_failures):
             if wanted in (None, route):
                 del self._client_failures[index]
@@ -379,7 +379,7 @@ class JobBoard:
                 job.status = JobStatus.IN_PROGRESS
                 job.started_at = self._clock()
                 job.worker_id = worker_id
-                injected_error = self.faults._next_job_failure()
+                injected_error = self.faults.next_job_failure()
                 if injected_error is not None:
                     job.error = injected_error
                     self._finish_locked(job, JobStatus.FAILED)
@@ -406,7 +406,7 @@ class JobBoard:
                 job.late_results += 1
                 self._log("late-result", endpoint_id, job_id, worker_id, job.status.value)
                 return "late"
-            drop_mode = self.faults._take_result_drop(job_id)
+            drop_mode = self.faults.take_result_drop(job_id)
             if drop_mode == "ignore":
                 self._log("fault:result-ignored", endpoint_id, job_id, worker_id)
                 return "dropped:ignore"

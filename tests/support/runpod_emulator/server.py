@@ -360,7 +360,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _client_fault(self, handler_name: str) -> None:
         route = _CLIENT_ROUTE_NAMES[handler_name]
         with self.emulator.board.condition:
-            status = self.emulator.faults._next_client_failure(route)
+            status = self.emulator.faults.next_client_failure(route)
         if status is not None:
             self.emulator.board.log(f"fault:client-{route}", detail=str(status))
             raise _Reply(status, {"error": f"injected fault: HTTP {status}"})
@@ -414,7 +414,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _job_take_fault(self, endpoint_id: str, worker_id: str) -> None:
         with self.emulator.board.condition:
-            status = self.emulator.faults._next_job_take_failure()
+            status = self.emulator.faults.next_job_take_failure()
         if status is not None:
             self.emulator.board.log("fault:job-take", endpoint_id, detail=f"{worker_id} {status}")
             raise _Reply(status, {"error": f"injected fault: HTTP {status}"})

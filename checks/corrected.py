@@ -1,0 +1,60 @@
+"""Checks of the corrected corpus: no actionable garble (blocking), no stale overlay (warn),
+schema-dump replacement rate at or above the profile's threshold."""
+
+import dagster as dg
+
+from assets.corrected import FINDINGS, corrected_corpus, verification_rules
+from resources.settings import SpecmillSettings
+from resources.storage import LocalArtifactStore
+from schemas.vocabulary import FindingsReport
+
+_EVIDENCE = 50
+
+
+@dg.asset_check(asset=corrected_corpus, blocking=True)
+def corrected_corpus_has_no_actionable_garbles(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """Every name the PDF itself contradicts is corrected (add the suggested corrections to the
+    profile's verification.corrections, or declare the name benign)."""
+    findings = store.read_model(FINDINGS, FindingsReport)
+    actionable = findings.with_status("actionable")
+    return dg.AssetCheckResult(
+        passed=not actionable,
+        metadata={
+            "actionable": len(actionable),
+            "corrected": findings.counts.get("corrected", 0),
+            "suspect": findings.counts.get("suspect", 0),
+            "actionable_findings": dg.MetadataValue.json([f.model_dump() for f in actionable[:_EVIDENCE]]),
+        },
+    )
+
+
+@dg.asset_check(asset=corrected_corpus)
+def corrected_corpus_has_no_stale_overlay(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """An overlay whose find text no longer occurs has rotted in the profile: remove or update it."""
+    findings = store.read_model(FINDINGS, FindingsReport)
+    stale = findings.stale_overlays
+    return dg.AssetCheckResult(
+        passed=not stale,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"stale_overlays": len(stale), "stale": dg.MetadataValue.json([s.model_dump() for s in stale[:_EVIDENCE]])},
+    )
+
+
+@dg.asset_check(asset=corrected_corpus)
+def corrected_corpus_replaces_schema_dumps(settings: SpecmillSettings, store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """Printed schema listings are replaced by the authoritative text at or above the threshold
+    (passes trivially, saying so, when no section prints a schema)."""
+    findings = store.read_model(FINDINGS, FindingsReport)
+    threshold = verification_rules(settings).replacement_threshold
+    replacement = findings.schema_replacement
+    rate = replacement.rate
+    return dg.AssetCheckResult(
+        passed=rate is None or rate >= threshold,
+        metadata={
+            "replacement_rate": rate if rate is not None else "no schema listing",
+            "threshold": threshold,
+            "declarations_printed": replacement.declarations_total,
+            "declarations_replaced": replacement.declarations_replaced,
+            "unmatched": dg.MetadataValue.json([d.model_dump() for d in replacement.unmatched[:_EVIDENCE]]),
+        },
+    )

@@ -1,0 +1,56 @@
+"""Checks of the linked tree: nothing dangles (on disk, and after a copy elsewhere), and enough
+references resolve."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+
+from assets.crosslinks import LINKED_DIR, LINKS_REPORT, crosslink_graph, unresolved_table
+from resources.storage import LocalArtifactStore
+from schemas.links import LinkReport
+from specmill.links.verify import dangling_links
+
+_EVIDENCE = 50  # items listed in metadata; the count is always the true count
+
+
+@dg.asset_check(asset=crosslink_graph, blocking=True)
+def crosslinks_do_not_dangle(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """Every link in the linked tree names an existing file inside the tree (checked on disk)."""
+    dangling = dangling_links(store.path(LINKED_DIR))
+    return dg.AssetCheckResult(
+        passed=not dangling,
+        metadata={"dangling": len(dangling), "dangling_links": dg.MetadataValue.json([d.model_dump() for d in dangling[:_EVIDENCE]])},
+    )
+
+
+@dg.asset_check(asset=crosslink_graph)
+def crosslinks_resolution_rate(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """resolved / references into this document >= the profile's threshold (default 0.98)."""
+    report = store.read_model(LINKS_REPORT, LinkReport)
+    return dg.AssetCheckResult(
+        passed=report.resolution_rate >= report.threshold,
+        metadata={
+            "resolution_rate": dg.MetadataValue.float(report.resolution_rate),
+            "threshold": dg.MetadataValue.float(report.threshold),
+            "references_found": report.references_found,
+            "resolved": report.resolved,
+            "unresolved_by_reason": dg.MetadataValue.json(report.unresolved_by_reason),
+            "unresolved": dg.MetadataValue.md(unresolved_table(report)),
+        },
+    )
+
+
+@dg.asset_check(asset=crosslink_graph)
+def crosslinks_survive_a_copy(store: LocalArtifactStore) -> dg.AssetCheckResult:
+    """The linked tree copied to another directory still has no dangling link (no absolute paths,
+    nothing that climbs out of the tree)."""
+    with tempfile.TemporaryDirectory(prefix="specmill-linked-copy-") as scratch:
+        copy = Path(scratch) / "elsewhere" / "tree"
+        shutil.copytree(store.path(LINKED_DIR), copy)
+        dangling = dangling_links(copy)
+    return dg.AssetCheckResult(
+        passed=not dangling,
+        metadata={"dangling_after_copy": len(dangling), "dangling_links": dg.MetadataValue.json([d.model_dump() for d in dangling[:_EVIDENCE]])},
+    )

@@ -1,0 +1,110 @@
+"""The crosslink_graph asset and its checks, on a small written tree and on the generated sample
+(whose ground truth names the target of every printed reference)."""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets.blocks import document_blocks
+from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
+from assets.crosslinks import LINKED_DIR, LINKS_REPORT, crosslink_graph
+from checks.crosslinks import crosslinks_do_not_dangle, crosslinks_resolution_rate, crosslinks_survive_a_copy
+from resources.settings import SpecmillSettings
+from resources.storage import LocalArtifactStore
+from schemas.links import LinkReport
+from schemas.sample import SampleGroundTruth
+from schemas.tree import ClauseTreeReport
+from specmill.atomic import write_json_atomic
+from specmill.links.verify import dangling_links
+from specmill.sample import generate_sample
+from specmill.tree import write_tree
+from tests.test_links_resolve import TREE, tree_report
+
+CHECKS = [crosslinks_do_not_dangle, crosslinks_resolution_rate, crosslinks_survive_a_copy]
+
+
+def resources(out: Path, pdf: Path) -> dict:
+    return {"settings": SpecmillSettings(pdf_path=str(pdf)), "store": LocalArtifactStore(root=str(out))}
+
+
+def write_small_tree(out: Path, files: dict[str, str]) -> None:
+    write_tree({path: text.encode() for path, text in files.items()}, out / TREE_DIR)
+    write_json_atomic(out / TREE_REPORT, tree_report())
+
+
+def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {evaluation.check_name: evaluation for evaluation in result.get_asset_check_evaluations()}
+
+
+def test_crosslink_graph_writes_the_linked_tree_and_links_json(tmp_path: Path):
+    write_small_tree(tmp_path, TREE)
+    result = dg.materialize([crosslink_graph, *CHECKS], resources=resources(tmp_path, tmp_path / "doc.pdf"), raise_on_error=False)
+    assert result.success
+    metadata = result.get_asset_materialization_events()[0].event_specific_data.materialization.metadata
+    report = LinkReport.model_validate_json((tmp_path / LINKS_REPORT).read_bytes())
+    assert metadata["references_found"].value == report.references_found > 0
+    assert metadata["resolved"].value == report.resolved
+    assert metadata["unresolved_by_reason"].value == {"ambiguous": 1, "outside_document": 1, "unknown_id": 1}
+    assert metadata["most_cited"].value[0]["count"] >= 2
+    assert "[§2](../2-runs.md)" in (tmp_path / LINKED_DIR / "1-general" / "1-1-overview.md").read_text()
+    # The clause tree itself is left as it was; only linked/ carries the links.
+    assert (tmp_path / TREE_DIR / "1-general" / "1-1-overview.md").read_text() == TREE["1-general/1-1-overview.md"]
+    checks = check_results(result)
+    assert checks["crosslinks_do_not_dangle"].passed and checks["crosslinks_survive_a_copy"].passed
+    # Two of the four in-document references cannot resolve: the rate check fails and lists them.
+    rate = checks["crosslinks_resolution_rate"]
+    assert not rate.passed
+    assert "unknown_id" in rate.metadata["unresolved"].value and "§7.7" in rate.metadata["unresolved"].value
+
+
+def test_a_dangling_link_blocks(tmp_path: Path):
+    broken = {**TREE, "2-runs.md": TREE["2-runs.md"] + "\nA stale [link](gone.md).\n"}
+    write_small_tree(tmp_path, broken)
+    result = dg.materialize([crosslink_graph, *CHECKS], resources=resources(tmp_path, tmp_path / "doc.pdf"), raise_on_error=False)
+    dangling = check_results(result)["crosslinks_do_not_dangle"]
+    assert not dangling.passed
+    assert dangling.metadata["dangling"].value == 1
+    assert dangling.metadata["dangling_links"].value[0]["target"] == "gone.md"
+
+
+def test_relinking_replaces_the_old_linked_tree_whole(tmp_path: Path):
+    write_small_tree(tmp_path, TREE)
+    dg.materialize([crosslink_graph], resources=resources(tmp_path, tmp_path / "doc.pdf"))
+    (tmp_path / LINKED_DIR / "stale.md").write_text("left over")
+    dg.materialize([crosslink_graph], resources=resources(tmp_path, tmp_path / "doc.pdf"))
+    assert not (tmp_path / LINKED_DIR / "stale.md").exists()
+    assert not list(tmp_path.glob(f".{LINKED_DIR}.*"))
+
+
+@pytest.mark.slow
+def test_the_generated_sample_resolves_every_reference_to_its_ground_truth_clause(tmp_path: Path):
+    from specmill_cli.main import main
+
+    document = generate_sample(tmp_path / "doc", pages=10)
+    out = tmp_path / "out"
+    assert main(["build", document.pdf_path, "--out", str(out), "--stop-after", "parse"]) == 0
+    result = dg.materialize(
+        [document_blocks, clause_tree, crosslink_graph, *CHECKS], resources=resources(out, Path(document.pdf_path)), raise_on_error=False
+    )
+    assert result.success
+    assert all(evaluation.passed for evaluation in result.get_asset_check_evaluations())
+    truth = SampleGroundTruth.model_validate_json(Path(document.ground_truth_path).read_bytes())
+    report = LinkReport.model_validate_json((out / LINKS_REPORT).read_bytes())
+    tree = ClauseTreeReport.model_validate_json((out / TREE_REPORT).read_bytes())
+    file_of = {f.clause_id: f.path for f in tree.files if f.clause_id}
+    file_of.update({e.clause_id: e.listed_in for e in tree.empty_clauses if e.clause_id})
+
+    assert report.resolution_rate == 1.0 and report.unresolved == 0
+    emitted = [(r.source_section, r.raw_text, r.target_ids, r.target_file) for r in report.references]
+    expected = [(t.source_clause, t.text, t.target_clauses, file_of[t.target_clause]) for t in truth.references]
+    missing = [e for e in expected if e not in emitted]
+    extra = [e for e in emitted if e not in expected]
+    assert (missing, extra) == ([], []) and len(emitted) == len(expected)
+    # No decoy became a link, and nothing dangles on disk.
+    linked_text = "\n".join(p.read_text() for p in (out / LINKED_DIR).rglob("*.md"))
+    for decoy in truth.decoys:
+        assert f"[{decoy.text}]" not in linked_text and f"[{decoy.text.split()[-1]}](" not in linked_text
+    assert dangling_links(out / LINKED_DIR) == []
+    json.loads((out / LINKS_REPORT).read_text())  # plain JSON for other tools

@@ -1,0 +1,161 @@
+"""Reference extraction: every printed form found and normalized, decoys and protected text left alone."""
+
+import pytest
+
+from schemas.link_profile import LinkRules, ReferencePattern
+from specmill.links.extract import extract_references
+
+
+def found(text, **kwargs):
+    return [(r.raw_text, r.form, r.target_ids) for r in extract_references(text, **kwargs)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("is specified in §17.9.11.", [("§17.9.11", "section_sign", ("17.9.11",))]),
+        ("is specified in § 17.9.11 here", [("§ 17.9.11", "section_sign", ("17.9.11",))]),
+        ("see §A.3 for the schema", [("§A.3", "section_sign", ("A.3",))]),
+        ("The type ST_Jc (§17.18.44) applies.", [("§17.18.44", "section_sign", ("17.18.44",))]),
+        ("The clauses §§ 3–5 describe it.", [("§§ 3–5", "range", ("3", "5"))]),
+        ("nach den §§ 249 bis 253 zu ersetzen", [("§§ 249 bis 253", "range", ("249", "253"))]),
+        ("die §§ 823, 826 und 831 Abs. 2", [("§§ 823, 826 und 831", "list", ("823", "826", "831"))]),
+        ("as stated in clause 7, the", [("clause 7", "clause_word", ("7",))]),
+        ("Section 3.2 defines", [("Section 3.2", "clause_word", ("3.2",))]),
+        ("is given in Annex B.", [("Annex B", "annex", ("Annex B",))]),
+        ("see Appendix C.2 for", [("Appendix C.2", "annex", ("C.2",))]),
+        ("For the run, see 9.1.2.", [("see 9.1.2", "dotted", ("9.1.2",))]),
+        ("is described in 9.1.2.", [("in 9.1.2", "dotted", ("9.1.2",))]),
+        ("is ignored here (9.1.2).", [("9.1.2", "dotted", ("9.1.2",))]),
+        ("child elements `<manifest:file-entry>` 4.3, each", [("4.3", "dotted", ("4.3",))]),
+        ("attribute manifest:size 4.16.13 and", [("4.16.13", "dotted", ("4.16.13",))]),
+        ("except item E) of 2.2.1.", [("2.2.1", "dotted", ("2.2.1",))]),
+        ("see 4.16.4, 4.16.5 and 4.16.6", [("see 4.16.4", "dotted", ("4.16.4",)), ("4.16.5", "dotted", ("4.16.5",)), ("4.16.6", "dotted", ("4.16.6",))]),
+    ],
+)
+def test_every_printed_form_is_found_and_normalized(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Producers conforming to version 1.2 of this format",  # version
+        "The default gap is 3.5 mm between cells.",  # measurement
+        "scaled by a factor of 1.5 when enlarged",  # decimal
+        "increased by 2.25 when",  # decimal without cue
+        "2. The package shall contain a manifest.",  # list number
+        "See Table 1.2 and Figure 3.1.",  # captions are numbered too
+        "costs 4.5% more in 2.5 s",  # percent, unit after a cue
+        "in 1.5 mm steps",  # unit wins over the cue
+        "version 1.2.3 of the tool",  # a deep number after version
+        "IP 10.0.0.1 is not a clause",  # four parts, but only a bare number: still tentative
+    ],
+)
+def test_decoys_are_not_references(text):
+    references = extract_references(text)
+    assert all(r.tentative for r in references), references
+    # 10.0.0.1 may be proposed (three or more parts) but only as tentative: it names no clause.
+    assert not [r for r in references if r.form != "dotted"]
+    if "10.0.0.1" not in text:
+        assert references == []
+
+
+def test_section_sign_set_as_math_or_with_a_damaged_glyph_is_normalized():
+    references = extract_references("Math $§17.4.62$ and $\\S 17.4$; damaged \ufffd17.4.62 and \ufffd 2.1.")
+    assert [(r.raw_text, r.target_ids) for r in references] == [
+        ("$§17.4.62$", ("17.4.62",)), ("$\\S 17.4$", ("17.4",)), ("\ufffd17.4.62", ("17.4.62",)), ("\ufffd 2.1", ("2.1",)),
+    ]
+    assert [r.links[0].label for r in references] == ["§17.4.62", "§17.4", "§17.4.62", "§ 2.1"]
+
+
+def test_other_math_is_protected():
+    assert extract_references("the value $x = 1.5 § 3$ and $$see 9.1.2$$") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "`§17.9.11` in inline code",
+        "``see `§ 2.1` inside`` a longer code span",
+        "```\nThe clause §17.9.11 in a fence\n```",
+        "~~~xml\n<a>see 9.1.2</a>\n~~~",
+        "[§17.9.11](other.md) is already a link",
+        "![figure §3](image.png)",
+        "<https://example.org/§3>",
+        "<!-- 17.4: PDF pages 3-4 §5 -->",
+        "# 17.4 Heading with § 823",
+        "## Section 3.2",
+        "- § 5 Foo *(no content)*",
+        "1.1.1 Field Lifecycle ............................ 3",
+    ],
+)
+def test_protected_text_is_left_alone(text):
+    assert extract_references(text) == []
+
+
+def test_text_after_a_fence_is_searched_again():
+    assert found("```\n§ 17.9.11\n```\nafter § 2.1") == [("§ 2.1", "section_sign", ("2.1",))]
+
+
+def test_an_unclosed_fence_protects_to_the_end():
+    assert extract_references("```\n§ 17.9.11 and the rest §2") == []
+
+
+def test_running_lines_never_contribute():
+    text = "ECMA-376 Part 1 §17.4\n\nThe body cites §17.5."
+    references = extract_references(text, running_lines=frozenset({"ECMA-376 Part 1 §17.4"}))
+    assert [r.raw_text for r in references] == ["§17.5"]
+
+
+def test_references_to_other_documents_are_marked_external():
+    references = extract_references(
+        "defined in §5.1 of [RFC3986]; §3.2[xmlenc-core]; nach § 12 ZPO und § 5 des Handelsgesetzbuchs; § 823 BGB; ECMA-376 Part 2, §9"
+    )
+    assert [(r.raw_text, r.external) for r in references] == [
+        ("§5.1", True), ("§3.2", True), ("§ 12", True), ("§ 5", True), ("§ 823", False), ("§9", True),
+    ]
+
+
+def test_a_bracketed_link_after_a_number_is_not_a_citation():
+    references = extract_references("OpenDocument Package 2.2.1 [Office-3858](https://issues.example/3858)")
+    assert [(r.raw_text, r.external) for r in references] == [("2.2.1", False)]
+
+
+def test_a_number_after_its_own_clause_title_is_a_reference():
+    references = extract_references("Normative References 1.3 [Office-3866](https://x/1)", id_titles={"1.3": "Normative References"})
+    assert [r.raw_text for r in references] == ["1.3"]
+    assert extract_references("Normative References 1.3", id_titles={"1.3": "Something Else"}) == []
+
+
+def test_title_references_only_with_a_cue_and_only_when_enabled():
+    titles = ("Package Model", "Scope", "Foo")
+    assert found("For the details, see Package Model.", titles=titles) == [("see Package Model", "title", ("title:package model",))]
+    assert found("See Scope.", titles=titles) == [("See Scope", "title", ("title:scope",))]
+    assert found("The Package Model is large.", titles=titles) == []  # no cue
+    assert found("see package model rules", titles=titles) == []  # not printed as the title
+    assert found("see Foo", titles=titles) == []  # shorter than title_min_chars
+    assert found("see Package Model", titles=titles, rules=LinkRules(title_references=False)) == []
+
+
+def test_the_linked_pieces_are_exact():
+    text = "The clauses §§ 3–5 and see 9.1.2."
+    references = extract_references(text)
+    pieces = [[text[s.start : s.end] for s in r.links] for r in references]
+    assert pieces == [["§§ 3", "5"], ["9.1.2"]]
+
+
+def test_profile_patterns_add_forms_and_words():
+    rules = LinkRules(
+        extra_patterns=[ReferencePattern(regex=r"Rule (?P<link>R-(?P<id>\d+))", template="R.{id}")],
+        clause_words=["Kapitel"],
+    )
+    references = extract_references("gemäß Kapitel 4.2 und Rule R-7", rules=rules)
+    assert [(r.raw_text, r.target_ids, r.links[0].label) for r in references] == [
+        ("Kapitel 4.2", ("4.2",), "Kapitel 4.2"), ("Rule R-7", ("R.7",), "R-7"),
+    ]
+
+
+def test_line_numbers_are_recorded():
+    references = extract_references("first line\n\nsecond §2.1\nthird see 3.1.4")
+    assert [r.line for r in references] == [3, 4]

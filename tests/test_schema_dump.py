@@ -1,0 +1,85 @@
+"""Schema-dump replacement: printed listings replaced declaration by declaration."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from schemas.tree import ClauseTreeReport
+from specmill.schema_dump import AuthoritativeSchemas, find_listing, replace_schema_dump, sanitize
+from specmill.vocabulary import SchemaFile, read_schema_files
+from tests.verify_fixtures import built_sample
+
+
+def _listing_section(body_parts: list[str], language: str = "xml") -> str:
+    fences = "\n\nContinued on the next page.\n\n".join(f"```{language}\n{part}\n```" for part in body_parts)
+    return f"# A.1 Schema\n\nUp: [Annex A](index.md)\n\nThe schema follows.\n\n{fences}\n\nAfter the listing.\n"
+
+
+def test_a_real_ooxml_schema_printed_with_a_page_break_and_garbles_is_replaced(corpus_dir: Path):
+    path = corpus_dir / "schemas" / "ooxml-transitional-xsd" / "shared-commonSimpleTypes.xsd"
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    middle = len(lines) // 2  # a page break, wherever it falls (possibly inside a declaration)
+    printed = "\n".join(lines[:middle]), "\n".join(lines[middle:])
+    printed = tuple(part.replace('name="ST_Lang"', 'name="ST_1ang"').replace('name="ST_Guid"', 'name="st_guid"') for part in printed)
+    markdown = _listing_section(list(printed))
+    schemas = AuthoritativeSchemas.from_files(read_schema_files([path.parent])[0])
+    result = replace_schema_dump(markdown, file="annex-a/a-1-schema.md", section="A.1", title="A.1 Schema", schemas=schemas)
+    assert result is not None
+    files, replacement = result
+    truth = [d for d in schemas.by_file["shared-commonSimpleTypes.xsd"]]
+    assert replacement.home_schema == "shared-commonSimpleTypes.xsd"
+    assert len(replacement.declarations) == len(truth)
+    assert replacement.replaced == len(truth)
+    how = {d.name: d.match for d in replacement.declarations}
+    assert how["ST_1ang"] == "fuzzy" and how["st_guid"] == "case_insensitive" and how["ST_OnOff"] == "exact"
+    section = files["annex-a/a-1-schema.md"]
+    assert section.startswith("# A.1 Schema") and section.rstrip().endswith("After the listing.")
+    assert "```xml\n<xsd:simpleType" not in section  # the listing itself is gone from the section
+    lang = next(d for d in replacement.declarations if d.name == "ST_1ang")
+    assert 'name="ST_Lang"' in files[lang.path]  # the authoritative spelling
+
+
+def test_duplicate_and_unsafe_names_never_share_a_file():
+    listing = "\n".join([
+        '<xsd:element name="a/b" type="x"/>', '<xsd:element name="Dup" type="x"/>', '<xsd:element name="dup" type="x"/>',
+        '<xsd:element name="Dup" type="y"/>',
+    ])
+    schemas = AuthoritativeSchemas.from_files([])
+    files, replacement = replace_schema_dump(_listing_section([listing]), file="s.md", section="S", title="S", schemas=schemas)
+    paths = [d.path for d in replacement.declarations]
+    assert len(set(p.lower() for p in paths)) == 4
+    assert paths[0] == "s/element/a_b.md" and sanitize("../x") == "x"
+    assert all(d.match == "unmatched" for d in replacement.declarations)  # kept as parsed
+    assert '<xsd:element name="Dup" type="y"/>' in files[paths[3]]
+
+
+def test_an_rnc_listing_is_replaced_define_by_define(corpus_dir: Path):
+    path = corpus_dir / "schemas" / "ooxml-transitional-rnc" / "shared-commonSimpleTypes.rnc"
+    text = path.read_text(encoding="utf-8")
+    schemas = AuthoritativeSchemas.from_files([SchemaFile(path.name, "rnc", path.read_bytes())])
+    listing = find_listing(_listing_section([text], "rnc"), min_declarations=3)
+    assert listing is not None and listing.language == "rnc"
+    files, replacement = replace_schema_dump(_listing_section([text], "rnc"), file="s.md", section="S", title="S", schemas=schemas)
+    assert replacement.replaced == len(replacement.declarations) == len(schemas.by_file[path.name])
+
+
+def test_sections_without_a_schema_listing_are_left_alone():
+    markdown = "# 2 Example\n\n```xml\n<w:p><w:pPr/></w:p>\n```\n"
+    assert replace_schema_dump(markdown, file="x.md", section="2", title="2", schemas=AuthoritativeSchemas.from_files([])) is None
+
+
+@pytest.mark.slow
+def test_the_generated_samples_annex_listing_is_replaced_at_99_percent(tmp_path_factory):
+    pdf, xsd, out = built_sample(tmp_path_factory.mktemp("sample"))
+    truth = json.loads((pdf.parent / "sample-spec.truth.json").read_text())
+    report = ClauseTreeReport.model_validate_json((out / "tree.json").read_bytes())
+    annex = next(f for f in report.files if f.section == "A.2")
+    markdown = (out / "tree" / annex.path).read_text(encoding="utf-8")
+    schemas = AuthoritativeSchemas.from_files(read_schema_files([xsd])[0])
+    files, replacement = replace_schema_dump(markdown, file=annex.path, section="A.2", title="A.2 Schema Listing", schemas=schemas)
+    printed = [(d.kind, d.name) for d in replacement.declarations]
+    assert printed == [(d["kind"], d["name"]) for d in truth["schema_declarations"]]
+    assert replacement.replaced / len(truth["schema_declarations"]) >= 0.99
+    assert len(files) == len(printed) + 1

@@ -1,0 +1,35 @@
+"""Shared, built-once inputs of the verification tests: the generated sample and ODF 1.3 Part 2,
+parsed by MinerU flash and written as clause trees by the real pipeline functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_BUILT: dict[str, Path] = {}
+
+
+def built_sample(root: Path) -> tuple[Path, Path, Path]:
+    """(pdf, xsd, out dir with tree/, tree.json, source.json) of the 10-page sample."""
+    if "sample" not in _BUILT:
+        from benchmarks.garble_injection import build_tree
+        from schemas.profile import DocumentProfile
+        from specmill.atomic import write_json_atomic
+        from specmill.sample import generate_sample
+        from specmill.source import describe_source
+
+        document = generate_sample(root / "doc", pages=10)
+        out = root / "out"
+        build_tree(Path(document.pdf_path), out)
+        write_json_atomic(out / "source.json", describe_source(Path(document.pdf_path), DocumentProfile()))
+        _BUILT["sample"] = root
+    base = _BUILT["sample"]
+    return base / "doc" / "sample-spec.pdf", base / "doc" / "sample-spec.xsd", base / "out"
+
+
+def built_odf(root: Path, corpus: Path) -> tuple[Path, Path, Path]:
+    if "odf" not in _BUILT:
+        from benchmarks.garble_injection import build_tree
+
+        build_tree(corpus / "specs" / "odf13-packages" / "spec.pdf", root / "out")
+        _BUILT["odf"] = root
+    return corpus / "specs" / "odf13-packages" / "spec.pdf", corpus / "specs" / "odf13-packages" / "schemas", _BUILT["odf"] / "out"
