@@ -12,11 +12,19 @@ import dagster as dg
 
 from assets.blocks import document_blocks
 from assets.clause_tree import clause_tree
+from assets.corrected import corrected_corpus
 from assets.parse import parsed_batch
 from assets.plan import batch_plan
 from assets.source import source_pdf
+from assets.vocabulary import xsd_vocabulary
 from checks.batches import batch_covers_planned_pages, batches_contiguous
 from checks.clause_tree import CLAUSE_TREE_CHECKS
+from checks.corrected import (
+    corrected_corpus_has_no_actionable_garbles,
+    corrected_corpus_has_no_stale_overlay,
+    corrected_corpus_replaces_schema_dumps,
+)
+from checks.expectations import EXPECTATION_CHECKS
 from checks.plan import plan_tiles_document
 from resources.parsers import MineruLocalParser
 from resources.settings import SpecmillSettings
@@ -29,10 +37,20 @@ PARSE_JOB = "parse_batches"
 CORPUS_STAGES: dict[str, list[dg.AssetsDefinition]] = {
     "blocks": [document_blocks],
     "tree": [clause_tree],
+    "corpus": [xsd_vocabulary, corrected_corpus],
 }
 
-ALL_ASSETS = [source_pdf, batch_plan, parsed_batch, document_blocks, clause_tree]
-ALL_CHECKS = [plan_tiles_document, batch_covers_planned_pages, batches_contiguous, *CLAUSE_TREE_CHECKS]
+ALL_ASSETS = [source_pdf, batch_plan, parsed_batch, document_blocks, clause_tree, xsd_vocabulary, corrected_corpus]
+ALL_CHECKS = [
+    plan_tiles_document,
+    batch_covers_planned_pages,
+    batches_contiguous,
+    *CLAUSE_TREE_CHECKS,
+    *EXPECTATION_CHECKS,
+    corrected_corpus_has_no_actionable_garbles,
+    corrected_corpus_has_no_stale_overlay,
+    corrected_corpus_replaces_schema_dumps,
+]
 
 
 def stage_job_name(stage: str) -> str:

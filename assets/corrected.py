@@ -2,8 +2,6 @@
 overlays applied) at DIR/corpus/, with DIR/findings.json and DIR/findings.md."""
 
 import hashlib
-import shutil
-import tempfile
 from pathlib import Path
 
 import dagster as dg

@@ -238,19 +238,24 @@ def build_tree(pdf: Path, out: Path):
     return report
 
 
-def run_document(name: str, pdf: Path, schema_roots: list[Path], work: Path, *, seed: int, per_file: int) -> dict:
+def run_document(name: str, pdf: Path, schema_roots: list[Path], work: Path, *, seeds: int, per_file: int) -> list[dict]:
+    """Build the document's tree once, then inject and score once per seed."""
     from specmill.verify import PdfPageWords, clause_files
     from specmill.vocabulary import load_vocabulary
 
     out = work / name
     report = build_tree(pdf, out)
     files = clause_files(out / "tree", report)
-    vocabulary = load_vocabulary(schema_roots)
+    loaded = load_vocabulary(schema_roots)
     rules = VerificationRules()
+    results = []
     with PdfPageWords(pdf) as pages:
-        garbled, record, vocabulary = inject_garbles(files, vocabulary, pages.words, seed=seed, per_file=per_file)
-        result = score(files, garbled, record, vocabulary, rules, pages.words)
-    return {"document": name, "files": len(files), "vocabulary": vocabulary.counts(), **result}
+        for seed in range(seeds):
+            garbled, record, vocabulary = inject_garbles(files, loaded, pages.words, seed=seed, per_file=per_file)
+            result = score(files, garbled, record, vocabulary, rules, pages.words)
+            twins = len(vocabulary.names) - len(loaded.names)
+            results.append({"document": name, "seed": seed, "files": len(files), "vocabulary": loaded.counts(), "twins_declared": twins, **result})
+    return results
 
 
 def main() -> None:
@@ -272,8 +277,7 @@ def main() -> None:
         documents.append(("odf13-packages", odf / "spec.pdf", [odf / "schemas"]))
     results = []
     for name, pdf, roots in documents:
-        for seed in range(args.seeds):
-            results.append(run_document(f"{name}", pdf, roots, work / f"seed{seed}", seed=seed, per_file=args.per_file))
+        results.extend(run_document(name, pdf, roots, work, seeds=args.seeds, per_file=args.per_file))
     injected = sum(r["injected"] for r in results)
     hits = sum(r["true_positives"] for r in results)
     found = sum(r["actionable_found"] for r in results)

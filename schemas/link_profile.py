@@ -43,6 +43,10 @@ class LinkRules(Contract):
         default=True,
         description="A bare dotted number right after an element or attribute name ('<manifest:file-entry> 4.3', 'manifest:size 4.16.13') is a reference.",
     )
+    named_cues: list[str] = Field(
+        default_factory=lambda: ["type", "datatype", "element", "attribute"],
+        description="A bare dotted number right after '<cue> <Name>' is a reference ('of type anyURI 7.2', 'the element foo 4.3').",
+    )
     deep_numbers_are_references: bool = Field(
         default=True,
         description="A bare number of three or more parts ('of 2.2.1') is a reference without a cue (never a decimal); it still has to name a clause of the document.",
@@ -74,6 +78,10 @@ class LinkRules(Contract):
             r"(?!BGB\b)[A-ZÄÖÜ][A-Za-zÄÖÜäöü]*[GOVB]\b",
         ],
         description="Regexes matched right after a reference (spaces skipped) that make it point outside this document ('§5.2 of [xmlenc-core]', '§ 12 ZPO').",
+    )
+    subdivision_words: list[str] = Field(
+        default_factory=lambda: ["Absatz", "Abs.", "Satz", "Nummer", "Nr.", "Buchstabe", "Halbsatz", "Alt.", "Unterabsatz", "item", "para."],
+        description="Subdivisions printed after a reference ('§ 20 Absatz 2 und 3 des …'): skipped before external_after is tested.",
     )
     external_before: list[str] = Field(
         default_factory=lambda: [r"(?:ISO(?:/IEC)?\s*\d[\d-]*|ECMA-\d+|RFC\s*\d+|Part\s+\d+|\[[^\]\s][^\]]*\]|Artikel\s+\d+\w*)[\s,]*$"],

@@ -11,6 +11,7 @@ from pydantic import Field
 from schemas.base import Contract
 from schemas.plan import PlanParameters
 from schemas.tree import SegmentationRules, TreeRules
+from schemas.verification_profile import VerificationRules
 
 
 class ClauseIdPattern(Contract):
@@ -75,6 +76,7 @@ class DocumentProfile(Contract):
     plan: PlanParameters = Field(default_factory=PlanParameters)
     segmentation: SegmentationRules = Field(default_factory=SegmentationRules)
     tree: TreeRules = Field(default_factory=TreeRules)
+    verification: VerificationRules = Field(default_factory=VerificationRules)
 
     @classmethod
     def load(cls, path: Path | None) -> "DocumentProfile":

@@ -286,7 +286,7 @@ Artifacts = Annotated[Union[InlineArtifacts, ArchiveArtifacts, S3Artifacts], Fie
 class Degradation(Contract):
     """Something the job could not deliver in full; the count is the true number lost."""
 
-    what: Literal["pages", "images", "transport"]
+    what: Literal["pages", "images"]
     count: int = Field(ge=1)
     detail: str
 

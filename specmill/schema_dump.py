@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 
 from schemas.vocabulary import DeclarationMatch, SectionReplacement
 from specmill.render.code import fence
+from specmill.verify.check import confusion_key
 from specmill.vocabulary.declarations import DeclarationText, MalformedSchemaError
 from specmill.vocabulary.loader import SchemaFile
 from specmill.vocabulary.xsd import TOP_LEVEL_KINDS
@@ -137,7 +138,8 @@ def _rnc_declarations(text: str) -> tuple[list[PrintedDeclaration], list[str]]:
 def _language(body: str) -> str | None:
     if re.search(r"<(?:[\w.\-]+:)?(?:element|attribute|complexType|simpleType)\b[^<>]*\bname\s*=", body):
         return "xsd"
-    if re.search(r"^[A-Za-z_][\w.\-]*\s*=\s*(?:\n\s*)?(?:element|attribute|empty|text|xsd:|string|[A-Za-z_][\w.\-]*\s*[,|&]?\s*$)", body, re.MULTILINE) and re.search(r"\b(?:element|attribute)\s+[\w:.\-]+\s*\{", body):
+    defines = [m.group("name") for m in (_RNC_DEFINE.match(line) for line in body.split("\n")) if m]
+    if len([name for name in defines if name not in _RNC_KEYWORDS]) >= 2 and not re.search(r"<[\w.:\-]+[\s/>]", body):
         return "rnc"
     return None
 
@@ -205,6 +207,10 @@ def _match(printed: PrintedDeclaration, home: list[DeclarationText], others: lis
     for candidate in same_kind:
         if candidate.name.lower() == lowered:
             return candidate, "case_insensitive"
+    key = confusion_key(printed.name)
+    for candidate in same_kind:
+        if confusion_key(candidate.name) == key:  # an OCR slip: ST_1ang for ST_Lang
+            return candidate, "fuzzy"
     if same_kind:
         best = process.extractOne(printed.name, [d.name for d in same_kind], scorer=fuzz.ratio, score_cutoff=similarity)
         if best is not None:

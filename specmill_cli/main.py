@@ -14,7 +14,7 @@ from specmill.errors import SpecmillError
 class UsageError(SpecmillError):
     """A command-line option is out of range."""
 
-STAGES = ["plan", "parse", "blocks", "tree"]
+STAGES = ["plan", "parse", "blocks", "tree", "corpus"]
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -30,7 +30,25 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--stop-after", choices=STAGES, help="stop after this stage")
     build.add_argument("--tier", default="flash", help="MinerU tier for the mineru-local backend (default flash)")
     build.add_argument("--ocr-mode", default="txt", choices=["txt", "auto", "ocr"], help="MinerU ocr_mode (default txt)")
-    build.add_argument("--jobs", type=int, default=1, help="parse this many batches at a time, each in its own process")
+    build.add_argument(
+        "--jobs", type=int, default=None,
+        help="parse this many batches at a time, each in its own process (default 1; with --backend runpod "
+        "the endpoint's workersMax)",
+    )
+    build.add_argument(
+        "--backend", choices=["mineru-local", "runpod"], default="mineru-local",
+        help="who parses: MinerU in this process (default), or the GPU worker on a RunPod endpoint (docs/runpod.md)",
+    )
+    runpod = build.add_argument_group(
+        "runpod backend", "secrets come from the environment only: RUNPOD_API_KEY, BUCKET_ENDPOINT_URL, BUCKET_NAME, "
+        "BUCKET_ACCESS_KEY_ID, BUCKET_SECRET_ACCESS_KEY (the bucket the worker's BUCKET_* name)",
+    )
+    runpod.add_argument("--runpod-endpoint", help="endpoint id (default $RUNPOD_ENDPOINT_ID)")
+    runpod.add_argument("--runpod-transport", choices=["inline", "tarball_b64", "s3"], help="how results come back (default inline; over the worker's cap they go through s3)")
+    runpod.add_argument("--runpod-execution-timeout-ms", type=int, help="per-job execution timeout (default: the endpoint's)")
+    runpod.add_argument("--runpod-deadline-s", type=float, help="total time allowed per batch, retries included (default 10800)")
+    runpod.add_argument("--runpod-attempts", type=int, help="jobs per batch at most (default 3)")
+    runpod.add_argument("--runpod-poll-s", type=float, help="first poll interval; it doubles up to 15 s (default 1)")
     build.add_argument(
         "--mineru-output", type=Path,
         help="use existing MinerU output instead of parsing: a content_list.json, or a folder of per-batch outputs",
@@ -65,20 +83,43 @@ def run_sample(args: argparse.Namespace) -> int:
 def run_build(args: argparse.Namespace) -> int:
     from specmill_cli.pipeline import BuildOptions, Pipeline, validate_inputs
 
-    if args.jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    runpod_options = _runpod_options(args) if args.backend == "runpod" else None
     validate_inputs(args.pdf, args.out, args.profile, args.mineru_output)
     options = BuildOptions(
         pdf=args.pdf, out=args.out, profile=args.profile, schemas=tuple(args.schemas), tier=args.tier,
-        ocr_mode=args.ocr_mode, mineru_output=args.mineru_output,
+        ocr_mode=args.ocr_mode, mineru_output=args.mineru_output, backend=args.backend, runpod=runpod_options,
     )
     pipeline = Pipeline.for_document(options)
+    jobs = args.jobs or 1
+    if runpod_options is not None:
+        from resources.runpod_parser import set_parse_pool_limit
+
+        workers = runpod_options.workers_max()
+        jobs = args.jobs or workers or 1
+        print(f"runpod endpoint {runpod_options.endpoint_id}: workersMax {workers if workers is not None else 'unknown'}; "
+              f"{jobs} batch(es) in flight", flush=True)
+        # Launched runs and UI backfills on this instance keep the same number of parse steps going.
+        set_parse_pool_limit(pipeline.instance, jobs)
     started = time.perf_counter()
-    ok = pipeline.run(stop_after=args.stop_after, jobs=args.jobs)
+    ok = pipeline.run(stop_after=args.stop_after, jobs=jobs)
     pipeline.write_summary()
     print(pipeline.summary.render_text())
     print(f"artifacts in {args.out} ({time.perf_counter() - started:.1f} s); summary: {args.out / 'summary.json'}")
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _runpod_options(args: argparse.Namespace):
+    from resources.runpod_parser import RunPodOptions
+
+    if args.mineru_output is not None:
+        raise UsageError("--backend runpod and --mineru-output exclude each other")
+    return RunPodOptions.from_env(
+        endpoint_id=args.runpod_endpoint, transport=args.runpod_transport,
+        execution_timeout_ms=args.runpod_execution_timeout_ms, deadline_s=args.runpod_deadline_s,
+        max_attempts=args.runpod_attempts, poll_initial_s=args.runpod_poll_s,
+    )
 
 
 if __name__ == "__main__":

@@ -78,6 +78,20 @@ class BuildOptions:
     tier: str = "flash"
     ocr_mode: str = "txt"
     mineru_output: Path | None = None
+    backend: str = "mineru-local"  # or "runpod" (then `runpod` holds its settings)
+    runpod: Any = None  # resources.runpod_parser.RunPodOptions; secrets stay in the environment
+
+    def parser_identity(self):
+        """Backend, tier and OCR mode a parsed batch of this build records (specmill.resume)."""
+        from specmill.resume import ParserIdentity
+
+        if self.mineru_output is not None:
+            return ParserIdentity("mineru-output", "existing-output", "n/a")
+        if self.backend == "runpod":
+            from schemas.worker_api import TIER_ALIASES
+
+            return ParserIdentity("runpod", TIER_ALIASES.get(self.tier, self.tier), self.ocr_mode)
+        return ParserIdentity("mineru-local", self.tier, self.ocr_mode)
 
 
 @dataclass
@@ -105,6 +119,8 @@ def build_graph(options: BuildOptions) -> tuple[dg.Definitions, dg.DagsterInstan
         parser=(
             MineruOutputParser(path=str(options.mineru_output.resolve()))
             if options.mineru_output
+            else options.runpod.parser(tier=options.tier, ocr_mode=options.ocr_mode)
+            if options.backend == "runpod"
             else MineruLocalParser(tier=options.tier, ocr_mode=options.ocr_mode, mineru_home=str(home / "mineru-home"))
         ),
     )
@@ -177,13 +193,43 @@ class Pipeline:
         print(f"  {batch.batch_id} pages {batch.first_page}-{batch.last_page} ({batch.page_count} pages): {state}, {seconds} s, {rate} pages/s", flush=True)
 
     def parse_all(self, plan: BatchPlan, jobs: int) -> bool:
-        """Parse every batch: in this process, or `jobs` at a time in worker processes."""
+        """Parse every batch that has no complete artifact yet: in this process, or `jobs` at a
+        time in worker processes. A batch whose artifact was completely written by an earlier
+        (perhaps killed) run for the same source, pages and parser is not parsed again."""
         from definitions import PARSE_JOB
+        from schemas.blocks import ParsedBatchArtifact
+        from specmill.resume import reuse_problem
 
         started = time.perf_counter()
         ok = True
+        source = SourcePdf.model_validate_json((self.out / artifacts.SOURCE).read_bytes())
+        identity = self.options.parser_identity()
+        todo = []
+        for batch in plan.batches:
+            path = self.out / artifacts.batch(batch.batch_id)
+            try:
+                existing = ParsedBatchArtifact.model_validate_json(path.read_bytes()) if path.exists() else None
+            except ValueError:
+                existing = None  # unreadable: parse it again (writes are atomic, so this is rare)
+            if existing is not None and reuse_problem(existing, batch, plan, source.sha256, identity) is None:
+                print(f"  {batch.batch_id} pages {batch.first_page}-{batch.last_page}: reused (complete artifact from an earlier run)", flush=True)
+                asset_key = dg.AssetKey("parsed_batch")
+                recorded = self.instance.fetch_materializations(
+                    dg.AssetRecordsFilter(asset_key=asset_key, asset_partitions=[batch.batch_id]), limit=1
+                ).records
+                if not recorded:  # killed between writing the artifact and recording it: record it now
+                    self.instance.report_runless_asset_event(
+                        dg.AssetMaterialization(
+                            asset_key=asset_key, partition=batch.batch_id,
+                            metadata={"reused": True, "backend": existing.record.backend, "blocks": len(existing.blocks)},
+                            tags={"dagster/data_version": existing.record.content_sha256},
+                        )
+                    )
+            else:
+                todo.append(batch)
+        self.summary.add_stage("parse", 0.0, {"batches_reused": len(plan.batches) - len(todo), "batches_parsed": len(todo)})
         if jobs <= 1:
-            for batch in plan.batches:
+            for batch in todo:
                 outcome = self._record("parse", execute_job(self.defs, self.instance, PARSE_JOB, partition_key=batch.batch_id))
                 self._report_batch(batch, outcome)
                 if not outcome.success:
@@ -195,7 +241,7 @@ class Pipeline:
             # spawn: MinerU itself starts spawn workers, and forking a process holding an
             # instance's SQLite handles is unsafe. Worker processes are not daemonic, so they may.
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                futures = {pool.submit(parse_partition_in_worker, self.options, b.batch_id): b for b in plan.batches}
+                futures = {pool.submit(parse_partition_in_worker, self.options, b.batch_id): b for b in todo}
                 for future in as_completed(futures):
                     outcome = self._record("parse", future.result())
                     self._report_batch(futures[future], outcome)

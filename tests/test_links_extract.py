@@ -30,6 +30,8 @@ def found(text, **kwargs):
         ("child elements `<manifest:file-entry>` 4.3, each", [("4.3", "dotted", ("4.3",))]),
         ("attribute manifest:size 4.16.13 and", [("4.16.13", "dotted", ("4.16.13",))]),
         ("except item E) of 2.2.1.", [("2.2.1", "dotted", ("2.2.1",))]),
+        ("a value of type anyURI 7.2.", [("7.2", "dotted", ("7.2",))]),
+        ("has the data type string 7.2.", [("7.2", "dotted", ("7.2",))]),
         ("see 4.16.4, 4.16.5 and 4.16.6", [("see 4.16.4", "dotted", ("4.16.4",)), ("4.16.5", "dotted", ("4.16.5",)), ("4.16.6", "dotted", ("4.16.6",))]),
     ],
 )
@@ -115,6 +117,13 @@ def test_references_to_other_documents_are_marked_external():
     assert [(r.raw_text, r.external) for r in references] == [
         ("§5.1", True), ("§3.2", True), ("§ 12", True), ("§ 5", True), ("§ 823", False), ("§9", True),
     ]
+
+
+def test_subdivisions_are_skipped_before_deciding_the_reference_is_external():
+    references = extract_references(
+        "nach § 20 Absatz 2 und 3 des Kapitalanlagegesetzbuchs; nach § 21 Abs. 1 Satz 2 ist; nach § 241 Abs. 2, kann der Gläubiger"
+    )
+    assert [(r.raw_text, r.external) for r in references] == [("§ 20", True), ("§ 21", False), ("§ 241", False)]
 
 
 def test_a_bracketed_link_after_a_number_is_not_a_citation():

@@ -19,7 +19,8 @@ import socket
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from typing import TYPE_CHECKING
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from schemas.worker_api import InputKind, InputSource, JobInput
 from worker import WORKER_VERSION
@@ -32,6 +33,9 @@ from worker.errors import (
     VolumePathNotAllowed,
 )
 from worker.settings import WorkerSettings
+
+if TYPE_CHECKING:
+    import httpx
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _CHUNK = 1024 * 1024
@@ -225,7 +229,7 @@ async def download(url: str, policy: FetchPolicy, work_dir: Path) -> tuple[Path,
             raise InputFetchFailed(f"file_url {url} could not be fetched: {type(error).__name__}: {error}") from None
 
 
-async def _follow(client, url: str, policy: FetchPolicy, work_dir: Path) -> tuple[Path, int, str]:  # noqa: ANN001
+async def _follow(client: httpx.AsyncClient, url: str, policy: FetchPolicy, work_dir: Path) -> tuple[Path, int, str]:
     current = url
     for _hop in range(policy.max_redirects + 1):
         parts = urlsplit(current)
@@ -265,7 +269,14 @@ async def _follow(client, url: str, policy: FetchPolicy, work_dir: Path) -> tupl
     raise InputFetchFailed(f"file_url {url} redirected more than {policy.max_redirects} times")
 
 
-async def _open_pinned(client, parts, port: int, addresses: list[IPAddress], headers, extensions):  # noqa: ANN001, ANN201
+async def _open_pinned(
+    client: httpx.AsyncClient,
+    parts: SplitResult,
+    port: int,
+    addresses: list[IPAddress],
+    headers: dict[str, str],
+    extensions: dict[str, str],
+) -> httpx.Response:
     """Send the request to the first checked address that accepts a connection.
 
     A name can resolve to several addresses (localhost: ::1 and 127.0.0.1); all were checked,
@@ -285,7 +296,7 @@ async def _open_pinned(client, parts, port: int, addresses: list[IPAddress], hea
     raise last_error
 
 
-async def _stream_to_file(response, url: str, max_bytes: int, work_dir: Path) -> tuple[Path, int, str]:  # noqa: ANN001
+async def _stream_to_file(response: httpx.Response, url: str, max_bytes: int, work_dir: Path) -> tuple[Path, int, str]:
     digest = hashlib.sha256()
     size = 0
     handle = tempfile.NamedTemporaryFile(dir=work_dir, prefix=".download-", suffix=".part", delete=False)

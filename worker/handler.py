@@ -14,6 +14,7 @@ import functools
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from pydantic import ValidationError
 
 from schemas.worker_api import (
     ArchiveArtifacts,
+    Degradation,
     InlineArtifacts,
     InputSummary,
     JobInput,
@@ -30,13 +32,13 @@ from schemas.worker_api import (
     describe_validation_error,
 )
 from worker.errors import InputInvalid, ResponseTooLarge, TransportNotConfigured, WorkerError, describe_failure
-from worker.fetch import FetchPolicy, fetch_input
+from worker.fetch import FetchedInput, FetchPolicy, fetch_input
 from worker.logs import EventLog
 from worker.package import ArtifactBlob, render_artifacts
-from worker.parse import count_pages, parse_document, select_pages
+from worker.parse import ParsedDocument, count_pages, parse_document, select_pages
 from worker.recycle import RecyclePolicy
-from worker.settings import WorkerSettings
-from worker.telemetry import DormantTelemetry, start_telemetry
+from worker.settings import S3Settings, WorkerSettings
+from worker.telemetry import DormantTelemetry, Telemetry, start_telemetry
 from worker.transports import deliver_archive, deliver_inline, deliver_s3, response_bytes
 
 # MinerU 4.0.12's parse API has no switch for these MinerU 3.x options; a job that changes
@@ -52,7 +54,7 @@ class JobRunner:
         settings: WorkerSettings,
         *,
         log: EventLog | None = None,
-        telemetry: DormantTelemetry | None = None,
+        telemetry: Telemetry | None = None,
         recycle: RecyclePolicy | None = None,
         on_recycle: Callable[[], None] | None = None,
     ) -> None:
@@ -170,65 +172,21 @@ class JobRunner:
             stage = time.perf_counter()
             with self.telemetry.span("package", transport=spec.transport) as span:
                 blobs, degraded = await asyncio.to_thread(render_artifacts, parsed, spec.formats, spec.basename)
-
-                def output_with(artifacts: InlineArtifacts | ArchiveArtifacts | S3Artifacts) -> JobOutput:
-                    package_s = time.perf_counter() - stage
-                    pages_parsed = len(parsed.parsed_pages)
-                    return JobOutput(
-                        job_id=job_id,
-                        mineru_version=parsed.mineru_version,
-                        tier=spec.mineru_tier,
-                        ocr_mode=spec.ocr_mode,
-                        first_page=selection.first_page,
-                        last_page=selection.last_page,
-                        pages_requested=selection.count,
-                        pages_parsed=pages_parsed,
-                        missing_pages=parsed.missing_pages,
-                        empty_pages=parsed.empty_pages,
-                        input=InputSummary(
-                            source=fetched.source,
-                            kind=fetched.kind,
-                            bytes=fetched.bytes,
-                            sha256=fetched.sha256,
-                            document_pages=selection.document_pages,
-                        ),
-                        formats=spec.formats,
-                        transport_requested=spec.transport,
-                        artifacts=artifacts,
-                        degraded=degraded,
-                        unapplied_options=unapplied_options(spec),
-                        timings=Timings(
-                            fetch_s=round(fetch_s, 4),
-                            parse_s=round(parse_s, 4),
-                            package_s=round(package_s, 4),
-                            total_s=round(time.perf_counter() - started, 4),
-                            pages_per_s=round(pages_parsed / parse_s, 3) if parse_s > 0 else 0.0,
-                        ),
-                    )
-
-                output = await self._deliver(job_id, spec, blobs, output_with)
+                record = _JobRecord(job_id, spec, fetched, parsed, degraded, started, fetch_s, parse_s, stage)
+                output = await self._deliver(record, blobs)
                 span.set(transport_used=output.artifacts.transport)
             self._stage_done("package", stage, job_id, transport=output.artifacts.transport, files=len(blobs))
             return output
 
-    async def _deliver(
-        self,
-        job_id: str,
-        spec: JobInput,
-        blobs: list[ArtifactBlob],
-        output_with: Callable[[InlineArtifacts | ArchiveArtifacts | S3Artifacts], JobOutput],
-    ) -> JobOutput:
-        s3 = self.settings.s3
+    async def _deliver(self, record: _JobRecord, blobs: list[ArtifactBlob]) -> JobOutput:
+        spec, s3 = record.spec, self.settings.s3
         if spec.transport == "s3":
             assert s3 is not None
-            artifacts = await asyncio.to_thread(
-                deliver_s3, blobs, spec.archive_format, s3, job_id=job_id, basename=spec.basename
-            )
-            return output_with(artifacts)
+            return record.output(await self._upload(record, blobs, s3))
         if spec.transport == "inline":
-            candidate = output_with(await asyncio.to_thread(deliver_inline, blobs))
+            candidate = record.output(await asyncio.to_thread(deliver_inline, blobs))
         else:
-            candidate = output_with(await asyncio.to_thread(deliver_archive, blobs, spec.archive_format))
+            candidate = record.output(await asyncio.to_thread(deliver_archive, blobs, spec.archive_format))
         size = response_bytes(candidate.model_dump(mode="json"))
         cap = self.settings.max_response_bytes
         if size <= cap:
@@ -239,17 +197,70 @@ class JobRunner:
                 "(WORKER_MAX_RESPONSE_BYTES; RunPod drops larger responses); configure BUCKET_* on the "
                 "endpoint so large results go to S3, or request fewer pages or formats"
             )
-        self.log.event("result_rerouted_to_s3", job_id=job_id, level="warning", response_bytes=size, cap=cap)
-        artifacts = await asyncio.to_thread(
-            deliver_s3, blobs, spec.archive_format, s3, job_id=job_id, basename=spec.basename
+        self.log.event("result_rerouted_to_s3", job_id=record.job_id, level="warning", response_bytes=size, cap=cap)
+        return record.output(await self._upload(record, blobs, s3))
+
+    async def _upload(self, record: _JobRecord, blobs: list[ArtifactBlob], s3: S3Settings) -> S3Artifacts:
+        return await asyncio.to_thread(
+            deliver_s3, blobs, record.spec.archive_format, s3, job_id=record.job_id, basename=record.spec.basename
         )
-        return output_with(artifacts)
 
     def _stage_done(self, stage: str, started: float, job_id: str, **fields: Any) -> float:
         seconds = time.perf_counter() - started
         self.telemetry.stage_finished(stage, seconds)
         self.log.event(f"{stage}_done", job_id=job_id, seconds=round(seconds, 3), **fields)
         return seconds
+
+
+@dataclass(frozen=True)
+class _JobRecord:
+    """What a job has established by the time it packages: enough to write its JobOutput."""
+
+    job_id: str
+    spec: JobInput
+    fetched: FetchedInput
+    parsed: ParsedDocument
+    degraded: list[Degradation]
+    started: float
+    fetch_s: float
+    parse_s: float
+    package_started: float
+
+    def output(self, artifacts: InlineArtifacts | ArchiveArtifacts | S3Artifacts) -> JobOutput:
+        selection, parsed = self.parsed.selection, self.parsed
+        now = time.perf_counter()
+        pages_parsed = len(parsed.parsed_pages)
+        return JobOutput(
+            job_id=self.job_id,
+            mineru_version=parsed.mineru_version,
+            tier=self.spec.mineru_tier,
+            ocr_mode=self.spec.ocr_mode,
+            first_page=selection.first_page,
+            last_page=selection.last_page,
+            pages_requested=selection.count,
+            pages_parsed=pages_parsed,
+            missing_pages=parsed.missing_pages,
+            empty_pages=parsed.empty_pages,
+            input=InputSummary(
+                source=self.fetched.source,
+                kind=self.fetched.kind,
+                bytes=self.fetched.bytes,
+                sha256=self.fetched.sha256,
+                document_pages=selection.document_pages,
+            ),
+            formats=self.spec.formats,
+            transport_requested=self.spec.transport,
+            artifacts=artifacts,
+            degraded=self.degraded,
+            unapplied_options=unapplied_options(self.spec),
+            timings=Timings(
+                fetch_s=round(self.fetch_s, 4),
+                parse_s=round(self.parse_s, 4),
+                package_s=round(now - self.package_started, 4),
+                total_s=round(now - self.started, 4),
+                pages_per_s=round(pages_parsed / self.parse_s, 3) if self.parse_s > 0 else 0.0,
+            ),
+        )
 
 
 def unapplied_options(spec: JobInput) -> list[str]:

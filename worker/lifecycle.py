@@ -23,7 +23,7 @@ from worker.handler import JobRunner
 from worker.logs import EventLog
 from worker.parse import PageSelection, parse_document
 from worker.settings import WorkerSettings
-from worker.telemetry import DormantTelemetry, start_telemetry
+from worker.telemetry import Telemetry, start_telemetry
 
 # Once drained, JobScaler's loops may still sit in a stop-signal long-poll; wait this long for
 # them to notice the shutdown, then cancel them.
@@ -51,9 +51,11 @@ def warmup_pdf() -> bytes:
     return data
 
 
-async def warmup(settings: WorkerSettings, log: EventLog, telemetry: DormantTelemetry) -> float:
+async def warmup(settings: WorkerSettings, log: EventLog, telemetry: Telemetry) -> float:
     """Parse the warmup page with the configured tier; returns the seconds it took."""
     started = time.perf_counter()
+    if settings.work_dir is not None:
+        settings.work_dir.mkdir(parents=True, exist_ok=True)
     with telemetry.span("warmup", tier=settings.warmup_tier), tempfile.TemporaryDirectory(
         dir=settings.work_dir, prefix="warmup-"
     ) as scratch:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.worker_api import ArtifactFile, ArtifactFormat, Degradation
-from worker.manifest import manifest_problems, spec_for
+from worker.manifest import MANIFEST, manifest_problems, spec_for
 from worker.parse import ParsedDocument
 
 
@@ -86,8 +86,6 @@ def render_artifacts(
 
 
 def formats_in_manifest_order(formats: list[ArtifactFormat]) -> list[ArtifactFormat]:
-    from worker.manifest import MANIFEST
-
     return [spec.format for spec in MANIFEST if spec.format in formats]
 
 

@@ -149,8 +149,6 @@ async def _parse(path: Path, tier: Tier, ocr_mode: OcrMode, image_analysis: bool
         )
     except InvalidRequestError as error:
         raise PageRangeInvalid(f"MinerU refused the request: {error}") from None
-    except (ParseFailed, PageRangeInvalid):
-        raise
     except Exception as error:
         raise ParseFailed(f"MinerU ({tier}) failed: {type(error).__name__}: {error}") from error
     return await asyncio.to_thread(_externalize_images, result.middle_json)

@@ -2,6 +2,29 @@
 
 Everything an operator can tune lives here, with its environment variable, so the handler
 and the transports receive plain values instead of reading os.environ themselves.
+
+    WORKER_MAX_INPUT_BYTES       200000000   cap on file_url / file_b64 / volume_path sizes
+    WORKER_FETCH_CONNECT_S       10          connect timeout for file_url
+    WORKER_FETCH_INACTIVITY_S    30          longest silence while downloading
+    WORKER_FETCH_TOTAL_S         300         whole-download deadline
+    WORKER_FETCH_MAX_REDIRECTS   5
+    WORKER_ALLOW_LOOPBACK_FETCH  0           1 lets file_url reach 127.0.0.0/8 and ::1 (tests only)
+    WORKER_VOLUME_ROOTS          /runpod-volume   os.pathsep-separated roots for volume_path
+    WORKER_PARSE_TIMEOUT_S       1800        worker-side parse deadline (then the worker recycles)
+    WORKER_MAX_RESPONSE_BYTES    20000000    larger inline/tarball results go to S3 or fail
+    WORKER_WORK_DIR              (system temp)    scratch space for inputs
+    WORKER_CONCURRENCY           1           jobs one worker runs at once
+    WORKER_RECYCLE_AFTER_JOBS    0           0 = never
+    WORKER_RECYCLE_AFTER_PAGES   0           0 = never
+    WORKER_SKIP_WARMUP           0
+    WORKER_WARMUP_TIER           flash       the GPU image sets advanced
+    BUCKET_ENDPOINT_URL, BUCKET_NAME, BUCKET_ACCESS_KEY_ID, BUCKET_SECRET_ACCESS_KEY
+                                             all four, or none (no s3 transport)
+    BUCKET_REGION                us-east-1   R2: auto
+    BUCKET_PREFIX                specmill-worker
+    BUCKET_PRESIGN_TTL_S         3600
+    BUCKET_MULTIPART_THRESHOLD_BYTES / BUCKET_MULTIPART_CHUNK_BYTES   8 MiB (minimum 5 MiB)
+    OTEL_EXPORTER_OTLP_ENDPOINT  (unset)     set to export traces, metrics and logs (telemetry.py)
 """
 
 from __future__ import annotations

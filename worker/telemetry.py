@@ -28,7 +28,9 @@ class SpanHandle:
         pass
 
 
-class DormantTelemetry:
+class Telemetry:
+    """What the worker reports to; this base does nothing, which is the dormant behaviour."""
+
     enabled = False
 
     @contextmanager
@@ -53,7 +55,11 @@ class DormantTelemetry:
         pass
 
 
-def start_telemetry(env: Mapping[str, str] | None = None) -> DormantTelemetry:
+class DormantTelemetry(Telemetry):
+    """No endpoint configured: every call is a no-op and no OpenTelemetry module is loaded."""
+
+
+def start_telemetry(env: Mapping[str, str] | None = None) -> Telemetry:
     """Exporting telemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set, else the dormant kind."""
     env = os.environ if env is None else env
     if not env.get(ENDPOINT_ENV):
@@ -76,7 +82,7 @@ class _OtelSpan(SpanHandle):
         self._span.set_status(Status(StatusCode.ERROR, description))
 
 
-class OtlpTelemetry(DormantTelemetry):
+class OtlpTelemetry(Telemetry):
     """Providers are private to this object (not the global ones), so a test or a second
     worker in one process cannot inherit another's exporters."""
 

@@ -139,5 +139,6 @@ def deliver_s3(
 
 
 def response_bytes(payload: dict[str, Any]) -> int:
-    """Size of the JSON RunPod will carry for this output."""
-    return len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    """Size of the body RunPod's SDK posts for this output (runpod 1.10 rp_http: the result
+    wrapped in {"output": ...}, json.dumps with ensure_ascii=False and default separators)."""
+    return len(json.dumps({"output": payload}, ensure_ascii=False).encode("utf-8"))

@@ -21,7 +21,8 @@ that become links (`see [9.1.2](...)`, `[§§ 3](...)–[5](...)`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from schemas.link_profile import LinkRules
@@ -73,7 +74,6 @@ class ReferenceExtractor:
     # clause id -> its title: a bare number printed right after its own clause's title
     # ('Normative References 1.3' in a change log) is a reference.
     id_titles: dict[str, str] = field(default_factory=dict)
-    _cache: dict = field(default_factory=dict, repr=False)
 
     # -- compiled patterns ----------------------------------------------------------------------
 
@@ -119,6 +119,13 @@ class ReferenceExtractor:
         return [re.compile(rf"{_SPACE}(?:{pattern})") for pattern in self.rules.external_after]
 
     @cached_property
+    def _subdivisions(self) -> re.Pattern[str]:
+        words = "|".join(_word(word) for word in sorted(self.rules.subdivision_words, key=len, reverse=True))
+        member = r"(?:\d+[a-z]?|[a-z]\b|\(\w+\))"  # '2', '4a', 'b', '(3)': never a word of the sentence
+        joined = rf"{member}(?:{_SPACE}(?:,|{self._list_connector}|{self._range_connector}){_SPACE}{member})*"
+        return re.compile(rf"(?:{_SPACE}(?:{words}){_SPACE}{joined})*") if words else re.compile("")
+
+    @cached_property
     def _external_before(self) -> list[re.Pattern[str]]:
         return [re.compile(pattern) for pattern in self.rules.external_before]
 
@@ -141,6 +148,13 @@ class ReferenceExtractor:
     @cached_property
     def _not_before(self) -> frozenset[str]:
         return frozenset(word.lower().rstrip(".") for word in self.rules.not_reference_before) | _NEVER_BEFORE
+
+    @cached_property
+    def _named_cue(self) -> re.Pattern[str] | None:
+        if not self.rules.named_cues:
+            return None
+        cues = "|".join(_word(cue) for cue in self.rules.named_cues)
+        return re.compile(rf"(?i:{cues}){_SPACE}`?[A-Za-z_][\w:.-]*`?{_SPACE}$")
 
     @cached_property
     def _cues(self) -> frozenset[str]:
@@ -341,6 +355,8 @@ class ReferenceExtractor:
             return True
         if self.rules.qualified_name_cue and _QUALIFIED_NAME_BEFORE.search(before):
             return True
+        if self._named_cue is not None and self._named_cue.search(before):
+            return True
         return self.rules.deep_numbers_are_references and number.count(".") >= 2
 
     # -- shared ---------------------------------------------------------------------------------
@@ -352,6 +368,7 @@ class ReferenceExtractor:
     def _is_external(self, text: str, start: int, end: int) -> bool:
         line_end = text.find("\n", end)
         after = text[end : line_end if line_end >= 0 else len(text)]
+        after = after[self._subdivisions.match(after).end() :]
         if any(pattern.match(after) for pattern in self._external_after):
             return True
         line_start = text.rfind("\n", 0, start) + 1
@@ -374,10 +391,7 @@ def _same_shape(first: str, other: str) -> bool:
 
 
 def _with_line(reference: FoundReference, line_starts: list[int]) -> FoundReference:
-    from bisect import bisect_right
-
-    line = bisect_right(line_starts, reference.start)
-    return FoundReference(**{**reference.__dict__, "line": line})
+    return replace(reference, line=bisect_right(line_starts, reference.start))
 
 
 def extract_references(

@@ -92,11 +92,20 @@ def protected_spans(text: str, *, running_lines: frozenset[str] = frozenset(), m
     return _merge(spans + lines)
 
 
+def code_spans(text: str) -> list[Span]:
+    """Fenced code blocks and inline code spans, sorted and merged."""
+    spans = _merge(_fenced_code(text))
+    return _merge(spans + _outside(spans, _CODE_SPAN, text))
+
+
+def spans_outside(spans: list[Span], pattern: re.Pattern[str], text: str) -> list[Span]:
+    """Matches of `pattern` that do not start inside one of `spans` (sorted, merged)."""
+    return _outside(spans, pattern, text)
+
+
 def inline_math_spans(text: str) -> list[Span]:
     """Every `$...$` span outside fenced code and code spans (candidates for `$§17.4.62$`)."""
-    spans = _merge(_fenced_code(text))
-    spans = _merge(spans + _outside(spans, _CODE_SPAN, text))
-    return _outside(spans, _INLINE_MATH, text)
+    return _outside(code_spans(text), _INLINE_MATH, text)
 
 
 def overlaps(spans: list[Span], start: int, end: int) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from schemas.links import DanglingLink
-from specmill.links.markdown import _fenced_code, _merge, _outside, _CODE_SPAN  # same scanner as extraction
+from specmill.links.markdown import code_spans, spans_outside
 
 _INLINE_LINK = re.compile(r"!?\[(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*\]\((?P<dest><[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+\"[^\"\n]*\")?\)")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -19,10 +19,8 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 def links_in(text: str) -> list[tuple[int, str]]:
     """(1-based line, destination) of every inline link or image outside code."""
-    code = _merge(_fenced_code(text))
-    code = _merge(code + _outside(code, _CODE_SPAN, text))
     found = []
-    for start, end in _outside(code, _INLINE_LINK, text):
+    for start, _end in spans_outside(code_spans(text), _INLINE_LINK, text):
         match = _INLINE_LINK.match(text, start)
         assert match is not None
         destination = match.group("dest").strip("<>")

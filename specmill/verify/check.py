@@ -210,6 +210,3 @@ def verify_files(
     )
     return findings, figures
 
-
-def tokens_of(clause_file: ClauseFile, known_prefixes: Iterable[str] = ()) -> list[NameToken]:
-    return extract_name_tokens(clause_file.markdown, known_prefixes=known_prefixes)

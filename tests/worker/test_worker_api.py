@@ -35,43 +35,44 @@ def test_minimal_job_takes_documented_defaults() -> None:
     assert job.source == "file_b64"
 
 
-@pytest.mark.parametrize(
-    ("payload", "expected"),
-    [
-        ({"file_b64": B64, "colour": "red"}, "colour: unknown field (allowed: file_url,"),
-        ({"file_b64": B64, "tier": None}, "tier: null is not allowed; omit the key"),
-        ({"file_url": None, "file_b64": B64}, "file_url: null is not allowed"),
-        ({}, "file_url, file_b64, volume_path: give exactly one (found: none)"),
-        ({"file_b64": B64, "volume_path": "/v/a.pdf"}, "give exactly one (found: file_b64, volume_path)"),
-        ({"file_b64": B64, "start_page": "2"}, "start_page: Input should be a valid integer"),
-        ({"file_b64": B64, "start_page": -1}, "start_page: Input should be greater than or equal to 0"),
-        ({"file_b64": B64, "end_page": -2}, "end_page: Input should be greater than or equal to -1"),
-        ({"file_b64": B64, "start_page": 5, "end_page": 2}, "end_page: 2 is before start_page 5"),
-        ({"file_b64": B64, "tier": "turbo"}, "tier: Input should be 'flash', 'basic', 'standard'"),
-        ({"file_b64": B64, "ocr_mode": "maybe"}, "ocr_mode: Input should be 'auto', 'txt' or 'ocr'"),
-        ({"file_b64": B64, "formula": "false"}, "formula: Input should be a valid boolean"),
-        ({"file_b64": B64, "table": 0}, "table: Input should be a valid boolean"),
-        ({"file_b64": B64, "image_analysis": "yes"}, "image_analysis: Input should be a valid boolean"),
-        ({"file_b64": B64, "lang": "EN"}, "lang: String should match pattern"),
-        ({"file_b64": B64, "transport": "email"}, "transport: Input should be 'inline', 'tarball_b64' or 's3'"),
-        ({"file_b64": B64, "transport": "s3", "archive_format": "rar"}, "archive_format: Input should be 'tar.gz' or 'zip'"),
-        ({"file_b64": B64, "archive_format": "zip"}, "archive_format: applies to transport tarball_b64 or s3"),
-        ({"file_b64": B64, "formats": []}, "formats: List should have at least 1 item"),
-        ({"file_b64": B64, "formats": ["markdown", "pdf"]}, "formats.1: Input should be 'markdown'"),
-        ({"file_b64": B64, "formats": ["images", "images"]}, "formats: lists images more than once"),
-        ({"file_b64": B64, "basename": "../etc/passwd"}, "basename: String should match pattern"),
-        ({"file_b64": B64, "basename": ".hidden"}, "basename: String should match pattern"),
-        ({"file_b64": B64, "basename": "b" * 129}, "basename: is 129 bytes long; the limit is 128"),
-        ({"file_url": "ftp://example.org/a.pdf"}, "file_url: must be an http:// or https:// URL with a host"),
-        ({"file_url": "https://user:pw@example.org/a.pdf"}, "file_url: must not carry credentials"),
-        ({"file_url": "https://example.org/a b.pdf"}, "file_url: must not contain whitespace"),
-        ({"file_url": "https://example.org/" + "a" * 8200}, "file_url: String should have at most 8192 characters"),
-        ({"volume_path": "relative/a.pdf"}, "volume_path: must be an absolute path"),
-        ({"volume_path": "/v/a\x00.pdf"}, "volume_path: must not contain NUL characters"),
-        ({"file_b64": "AA"}, "file_b64: String should have at least 4 characters"),
-        ([{"file_b64": B64}], "the job input must be a JSON object"),
-    ],
-)
+# Each case: a job input and the start of what the rejection must say about it.
+INVALID_INPUTS = [
+    ({"file_b64": B64, "colour": "red"}, "colour: unknown field (allowed: file_url,"),
+    ({"file_b64": B64, "tier": None}, "tier: null is not allowed; omit the key"),
+    ({"file_url": None, "file_b64": B64}, "file_url: null is not allowed"),
+    ({}, "file_url, file_b64, volume_path: give exactly one (found: none)"),
+    ({"file_b64": B64, "volume_path": "/v/a.pdf"}, "give exactly one (found: file_b64, volume_path)"),
+    ({"file_b64": B64, "start_page": "2"}, "start_page: Input should be a valid integer"),
+    ({"file_b64": B64, "start_page": -1}, "start_page: Input should be greater than or equal to 0"),
+    ({"file_b64": B64, "end_page": -2}, "end_page: Input should be greater than or equal to -1"),
+    ({"file_b64": B64, "start_page": 5, "end_page": 2}, "end_page: 2 is before start_page 5"),
+    ({"file_b64": B64, "tier": "turbo"}, "tier: Input should be 'flash', 'basic', 'standard'"),
+    ({"file_b64": B64, "ocr_mode": "maybe"}, "ocr_mode: Input should be 'auto', 'txt' or 'ocr'"),
+    ({"file_b64": B64, "formula": "false"}, "formula: Input should be a valid boolean"),
+    ({"file_b64": B64, "table": 0}, "table: Input should be a valid boolean"),
+    ({"file_b64": B64, "image_analysis": "yes"}, "image_analysis: Input should be a valid boolean"),
+    ({"file_b64": B64, "lang": "EN"}, "lang: String should match pattern"),
+    ({"file_b64": B64, "transport": "email"}, "transport: Input should be 'inline', 'tarball_b64' or 's3'"),
+    ({"file_b64": B64, "transport": "s3", "archive_format": "rar"}, "archive_format: Input should be 'tar.gz' or 'zip'"),
+    ({"file_b64": B64, "archive_format": "zip"}, "archive_format: applies to transport tarball_b64 or s3"),
+    ({"file_b64": B64, "formats": []}, "formats: List should have at least 1 item"),
+    ({"file_b64": B64, "formats": ["markdown", "pdf"]}, "formats.1: Input should be 'markdown'"),
+    ({"file_b64": B64, "formats": ["images", "images"]}, "formats: lists images more than once"),
+    ({"file_b64": B64, "basename": "../etc/passwd"}, "basename: String should match pattern"),
+    ({"file_b64": B64, "basename": ".hidden"}, "basename: String should match pattern"),
+    ({"file_b64": B64, "basename": "b" * 129}, "basename: is 129 bytes long; the limit is 128"),
+    ({"file_url": "ftp://example.org/a.pdf"}, "file_url: must be an http:// or https:// URL with a host"),
+    ({"file_url": "https://user:pw@example.org/a.pdf"}, "file_url: must not carry credentials"),
+    ({"file_url": "https://example.org/a b.pdf"}, "file_url: must not contain whitespace"),
+    ({"file_url": "https://example.org/" + "a" * 8200}, "file_url: String should have at most 8192 characters"),
+    ({"volume_path": "relative/a.pdf"}, "volume_path: must be an absolute path"),
+    ({"volume_path": "/v/a\x00.pdf"}, "volume_path: must not contain NUL characters"),
+    ({"file_b64": "AA"}, "file_b64: String should have at least 4 characters"),
+    ([{"file_b64": B64}], "the job input must be a JSON object"),
+]
+
+
+@pytest.mark.parametrize(("payload", "expected"), INVALID_INPUTS)
 def test_invalid_input_is_rejected_naming_the_field(payload: object, expected: str) -> None:
     assert expected in rejection(payload)
 

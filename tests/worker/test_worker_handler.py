@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from schemas.worker_api import JobOutput
+from tests.worker.test_worker_api import INVALID_INPUTS
 from tests.worker.conftest import JobRun, run_job
 from worker.handler import JobRunner
 from worker.logs import EventLog
@@ -189,6 +190,16 @@ def test_invalid_jobs_are_answered_with_an_error_naming_the_field(
     assert run.answer["error"].startswith(expected)
     assert events(run) == ["job_started", "job_failed"]
     assert run.log_lines[-1]["error"] == run.answer["error"]  # one text for every sink
+
+
+@pytest.mark.parametrize(("job_input", "expected"), [case for case in INVALID_INPUTS if isinstance(case[0], dict)])
+def test_every_contract_violation_fails_the_job_before_any_work(
+    worker_settings: WorkerSettings, job_input: dict, expected: str
+) -> None:
+    run = run_job(worker_settings, job_input)
+    assert run.answer["error"].startswith("input_invalid: ")
+    assert expected in run.answer["error"]
+    assert "refresh_worker" not in run.answer
 
 
 def test_page_range_past_the_document_end_is_refused_before_parsing(worker_settings: WorkerSettings, figure_pdf: Path) -> None:

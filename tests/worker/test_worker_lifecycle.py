@@ -160,6 +160,18 @@ def finish(process: subprocess.Popen, timeout_s: float, tmp_path: Path) -> tuple
     return process.returncode, (tmp_path / "worker.err").read_text()
 
 
+def wait_job(emulator, job_id: str, process: subprocess.Popen, statuses, timeout_s: float, tmp_path: Path):  # noqa: ANN001, ANN201
+    """The job once it reaches one of `statuses`; fails early if the worker process dies."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job = emulator.wait_for(job_id, statuses, timeout_s=0.5)
+        if job.status in statuses:
+            return job
+        if process.poll() is not None:
+            pytest.fail(f"worker exited with {process.returncode}: {(tmp_path / 'worker.err').read_text()[-3000:]}")
+    pytest.fail(f"job {job_id} did not reach {statuses} within {timeout_s} s")
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.kill()
@@ -177,8 +189,7 @@ def test_sigterm_lets_the_running_job_finish_and_report(emulator, sample_pdf: Pa
     process = start_worker(emulator, volume_root, tmp_path, WORKER_SKIP_WARMUP="1")
     try:
         job_id = submit(emulator, {"volume_path": str(sample_pdf), "tier": "flash", "ocr_mode": "txt"})
-        running = emulator.wait_for(job_id, {JobStatus.IN_PROGRESS}, timeout_s=60)
-        assert running.status == JobStatus.IN_PROGRESS
+        wait_job(emulator, job_id, process, {JobStatus.IN_PROGRESS}, 60, tmp_path)
         process.send_signal(signal.SIGTERM)
         code, stderr = finish(process, 180, tmp_path)
     finally:
@@ -195,12 +206,12 @@ def test_sigterm_lets_the_running_job_finish_and_report(emulator, sample_pdf: Pa
 def test_worker_warms_up_then_recycles_itself_after_its_job_budget(
     emulator, figure_pdf: Path, volume_root: Path, tmp_path: Path  # noqa: ANN001
 ) -> None:
-    from tests.support.runpod_emulator import JobStatus
+    from tests.support.runpod_emulator import FINAL_STATUSES, JobStatus
 
     process = start_worker(emulator, volume_root, tmp_path, WORKER_RECYCLE_AFTER_JOBS="1", WORKER_WARMUP_TIER="flash")
     try:
         job_id = submit(emulator, {"volume_path": str(figure_pdf), "end_page": 0, "tier": "flash", "ocr_mode": "txt"})
-        job = emulator.wait_for(job_id, timeout_s=120)
+        job = wait_job(emulator, job_id, process, FINAL_STATUSES, 120, tmp_path)
         code, stderr = finish(process, 60, tmp_path)
     finally:
         stop(process)
