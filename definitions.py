@@ -32,6 +32,7 @@ from resources.storage import LocalArtifactStore
 
 PLAN_JOB = "plan_document"
 PARSE_JOB = "parse_batches"
+CORPUS_JOB = "build_corpus"
 # The corpus-level stages after parsing, in order; `specmill build` runs one job per stage so a
 # failed blocking check stops the stages after it, and each stage gets its own timing.
 CORPUS_STAGES: dict[str, list[dg.AssetsDefinition]] = {
@@ -74,11 +75,17 @@ def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Defin
         asset_checks=ALL_CHECKS,
         resources=resources,
         jobs=[
-            dg.define_asset_job(PLAN_JOB, selection=dg.AssetSelection.assets(source_pdf, batch_plan)),
-            dg.define_asset_job(PARSE_JOB, selection=dg.AssetSelection.assets(parsed_batch)),
+            dg.define_asset_job(PLAN_JOB, selection=dg.AssetSelection.assets(source_pdf, batch_plan), executor_def=dg.in_process_executor),
+            dg.define_asset_job(PARSE_JOB, selection=dg.AssetSelection.assets(parsed_batch), executor_def=dg.in_process_executor),
             *(
                 dg.define_asset_job(stage_job_name(stage), selection=dg.AssetSelection.assets(*stage_assets))
                 for stage, stage_assets in CORPUS_STAGES.items()
+            ),
+            # Everything after parsing in one run, in-process: what CI executes with `dagster job execute`.
+            dg.define_asset_job(
+                CORPUS_JOB,
+                selection=dg.AssetSelection.assets(*(a for stage in CORPUS_STAGES.values() for a in stage)),
+                executor_def=dg.in_process_executor,
             ),
         ],
     )

@@ -142,8 +142,9 @@ class BatchRun:
     seconds: float = 0.0
 
 
-class _Retry(Exception):
-    """This attempt failed in a way another job may fix."""
+class RetryableJobOutcome(RunPodError):
+    """A job ended in a way another job may fix (worker died, result lost, URL object gone);
+    `run_batch` re-runs the batch while attempts remain."""
 
 
 class RunPodParser(ParserBackend):
@@ -196,8 +197,8 @@ class RunPodParser(ParserBackend):
                 state = client.wait(job_id, deadline=deadline, poll=Backoff(self.poll_initial_s, 2.0, self.poll_max_s))
                 run.attempts.append(Attempt(job_id, state.status, state.error, state.execution_ms))
                 try:
-                    output, files = self._settle(state, bucket, run)
-                except _Retry as retry:
+                    output, files = self.collect(state, run, bucket)
+                except RetryableJobOutcome as retry:
                     log.warning(f"batch {batch.batch_id}: attempt {attempt_number}/{self.max_attempts} (job {job_id}): {retry}")
                     continue
                 check_pages(output, batch)
@@ -232,8 +233,10 @@ class RunPodParser(ParserBackend):
 
     # -- final states --------------------------------------------------------------------------
 
-    def _settle(self, state: JobState, bucket: Any, run: BatchRun) -> tuple[JobOutput, dict[str, bytes]]:
-        """The output and files of a final job, `_Retry` when another job may succeed, or raise."""
+    def collect(self, state: JobState, run: BatchRun, bucket: Any = None) -> tuple[JobOutput, dict[str, bytes]]:
+        """The output and files of a final job (fetched now: presigned URLs expire); raises
+        RetryableJobOutcome when another job may succeed, another RunPodError when none will."""
+        bucket = bucket if bucket is not None else self._bucket()
         job = f"job {state.job_id} on endpoint {self.endpoint_id}"
         if state.status == "TIMED_OUT":
             raise RunPodJobTimedOut(
@@ -245,9 +248,9 @@ class RunPodParser(ParserBackend):
         if state.status == "FAILED":
             if is_permanent_failure(state.error):
                 raise RunPodJobFailed(f"{job} FAILED: {state.error}")
-            raise _Retry(f"FAILED: {state.error or 'no error text'}")
+            raise RetryableJobOutcome(f"FAILED: {state.error or 'no error text'}")
         if state.output is None:
-            raise _Retry("COMPLETED without output (the gateway dropped the result)")
+            raise RetryableJobOutcome("COMPLETED without output (the gateway dropped the result)")
         if isinstance(state.output, dict) and "error" in state.output and "artifacts" not in state.output:
             raise RunPodJobFailed(f"{job} answered an error: {state.output['error']}")
         try:
@@ -259,7 +262,7 @@ class RunPodParser(ParserBackend):
         try:
             return output, result_files(output, lambda artifacts: self._fetch_archive(bucket, artifacts, run), limits)
         except ResultMissing as missing:
-            raise _Retry(str(missing)) from None
+            raise RetryableJobOutcome(str(missing)) from None
 
     def _fetch_archive(self, bucket: Any, artifacts: S3Artifacts, run: BatchRun) -> bytes:
         try:

@@ -59,7 +59,7 @@ def test_warmup_parses_one_page_with_the_configured_tier(tmp_path: Path) -> None
     record = json.loads(stream.getvalue().splitlines()[-1])
     assert record["event"] == "warmup_done" and record["pages_parsed"] == 1 and record["tier"] == "flash"
     assert seconds > 0
-    print(f"\nwarmup (flash, in-process, cold MinerU import): {seconds:.2f} s")
+    print(f"\nwarmup (flash, in-process; cold only when first in the session): {seconds:.2f} s")
 
 
 def test_production_entry_point_refuses_to_start_without_runpod_urls(tmp_path: Path) -> None:
