@@ -13,12 +13,14 @@ import dagster as dg
 from assets.blocks import document_blocks
 from assets.clause_tree import clause_tree
 from assets.corrected import corrected_corpus
+from assets.crosslinks import crosslink_graph
 from assets.parse import parsed_batch
 from assets.plan import batch_plan
 from assets.source import source_pdf
 from assets.vocabulary import xsd_vocabulary
 from checks.batches import batch_covers_planned_pages, batches_contiguous
 from checks.clause_tree import CLAUSE_TREE_CHECKS
+from checks.crosslinks import crosslinks_do_not_dangle, crosslinks_resolution_rate, crosslinks_survive_a_copy
 from checks.corrected import (
     corrected_corpus_has_no_actionable_garbles,
     corrected_corpus_has_no_stale_overlay,
@@ -38,16 +40,22 @@ CORPUS_JOB = "build_corpus"
 CORPUS_STAGES: dict[str, list[dg.AssetsDefinition]] = {
     "blocks": [document_blocks],
     "tree": [clause_tree],
+    "links": [crosslink_graph],
     "corpus": [xsd_vocabulary, corrected_corpus],
 }
 
-ALL_ASSETS = [source_pdf, batch_plan, parsed_batch, document_blocks, clause_tree, xsd_vocabulary, corrected_corpus]
+ALL_ASSETS = [
+    source_pdf, batch_plan, parsed_batch, document_blocks, clause_tree, crosslink_graph, xsd_vocabulary, corrected_corpus,
+]
 ALL_CHECKS = [
     plan_tiles_document,
     batch_covers_planned_pages,
     batches_contiguous,
     *CLAUSE_TREE_CHECKS,
     *EXPECTATION_CHECKS,
+    crosslinks_do_not_dangle,
+    crosslinks_resolution_rate,
+    crosslinks_survive_a_copy,
     corrected_corpus_has_no_actionable_garbles,
     corrected_corpus_has_no_stale_overlay,
     corrected_corpus_replaces_schema_dumps,

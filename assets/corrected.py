@@ -6,8 +6,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from specmill.errors import ArtifactError
+
 from assets import artifacts
-from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
+from assets.clause_tree import TREE_REPORT
+from assets.crosslinks import LINKED_DIR, crosslink_graph
 from assets.vocabulary import VOCABULARY, xsd_vocabulary
 from resources.settings import SpecmillSettings
 from resources.storage import LocalArtifactStore
@@ -24,18 +27,18 @@ from specmill.vocabulary import read_schema_files
 CORPUS_DIR = "corpus"
 FINDINGS = "findings.json"
 FINDINGS_MARKDOWN = "findings.md"
-# The cross-linker (issue 4) writes the linked tree here; until it exists the clause tree is read.
-LINKED_TREE_DIR = "linked"
 
 
 def verification_rules(settings: SpecmillSettings) -> VerificationRules:
-    profile = settings.profile()
-    return getattr(profile, "verification", None) or VerificationRules()
+    return settings.profile().verification
 
 
 def input_tree(store: LocalArtifactStore) -> Path:
-    linked = store.path(LINKED_TREE_DIR)
-    return linked if linked.is_dir() else store.path(TREE_DIR)
+    """The cross-linked tree: corrections apply to what readers will get, links included."""
+    linked = store.path(LINKED_DIR)
+    if not linked.is_dir():
+        raise ArtifactError(f"linked tree {linked} not found: materialize crosslink_graph first")
+    return linked
 
 
 def tree_bytes(tree: Path, changed: dict[str, str]) -> dict[str, bytes]:
@@ -45,7 +48,7 @@ def tree_bytes(tree: Path, changed: dict[str, str]) -> dict[str, bytes]:
     return files
 
 
-@dg.asset(group_name="verify", deps=[clause_tree, xsd_vocabulary], code_version="1")
+@dg.asset(group_name="verify", deps=[crosslink_graph, xsd_vocabulary], code_version="1")
 def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: LocalArtifactStore) -> dg.MaterializeResult:
     """Names in name contexts checked against the vocabulary and the PDF's own pages, vetted
     corrections and overlays applied, schema listings replaced declaration by declaration."""

@@ -21,8 +21,7 @@ _EVIDENCE = 50
 
 
 def link_rules(profile: DocumentProfile) -> LinkRules:
-    """The profile's `links` section; the defaults until DocumentProfile carries one."""
-    return getattr(profile, "links", None) or LinkRules()
+    return profile.links
 
 
 def unresolved_table(report: LinkReport, limit: int = _EVIDENCE) -> str:

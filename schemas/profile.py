@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import Field
 
 from schemas.base import Contract
+from schemas.link_profile import LinkRules
 from schemas.plan import PlanParameters
 from schemas.tree import SegmentationRules, TreeRules
 from schemas.verification_profile import VerificationRules
@@ -76,6 +77,7 @@ class DocumentProfile(Contract):
     plan: PlanParameters = Field(default_factory=PlanParameters)
     segmentation: SegmentationRules = Field(default_factory=SegmentationRules)
     tree: TreeRules = Field(default_factory=TreeRules)
+    links: LinkRules = Field(default_factory=LinkRules)
     verification: VerificationRules = Field(default_factory=VerificationRules)
 
     @classmethod

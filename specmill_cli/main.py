@@ -14,7 +14,7 @@ from specmill.errors import SpecmillError
 class UsageError(SpecmillError):
     """A command-line option is out of range."""
 
-STAGES = ["plan", "parse", "blocks", "tree", "corpus"]
+STAGES = ["plan", "parse", "blocks", "tree", "links", "corpus"]
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 

@@ -18,15 +18,40 @@ def graph_snapshot(defs: dg.Definitions) -> dict:
     return snapshot
 
 
+EXPECTED_GRAPH = {
+    "source_pdf": {"deps": [], "partitioned": False, "checks": []},
+    "batch_plan": {"deps": ["source_pdf"], "partitioned": False, "checks": ["plan_tiles_document"]},
+    "parsed_batch": {"deps": ["batch_plan"], "partitioned": True, "checks": ["batch_covers_planned_pages"]},
+    "document_blocks": {
+        "deps": ["parsed_batch"], "partitioned": False, "checks": ["batches_contiguous", "block_table_expectations"],
+    },
+    "clause_tree": {
+        "deps": ["document_blocks"],
+        "partitioned": False,
+        "checks": [
+            "clause_tree_blocks_within_clause_pages", "clause_tree_files_reachable", "clause_tree_has_every_clause",
+            "clause_tree_no_empty_code_fence", "clause_tree_tables_rectangular", "section_table_expectations",
+        ],
+    },
+    "crosslink_graph": {
+        "deps": ["clause_tree"],
+        "partitioned": False,
+        "checks": ["crosslinks_do_not_dangle", "crosslinks_resolution_rate", "crosslinks_survive_a_copy"],
+    },
+    "xsd_vocabulary": {"deps": [], "partitioned": False, "checks": []},
+    "corrected_corpus": {
+        "deps": ["crosslink_graph", "xsd_vocabulary"],
+        "partitioned": False,
+        "checks": [
+            "corrected_corpus_has_no_actionable_garbles", "corrected_corpus_has_no_stale_overlay",
+            "corrected_corpus_replaces_schema_dumps",
+        ],
+    },
+}
+
+
 def test_asset_graph_snapshot():
-    snapshot = graph_snapshot(definitions.defs)
-    expected_foundation = {
-        "source_pdf": {"deps": [], "partitioned": False, "checks": []},
-        "batch_plan": {"deps": ["source_pdf"], "partitioned": False, "checks": ["plan_tiles_document"]},
-        "parsed_batch": {"deps": ["batch_plan"], "partitioned": True, "checks": ["batch_covers_planned_pages"]},
-    }
-    for key, expected in expected_foundation.items():
-        assert snapshot[key] == expected
+    assert graph_snapshot(definitions.defs) == EXPECTED_GRAPH
 
 
 def test_definitions_load_and_jobs_resolve():
