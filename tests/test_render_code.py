@@ -75,3 +75,22 @@ def test_xml_lines_set_as_text_blocks_become_one_fence():
     lines = ['<s:body xmlns:s="urn:specmill:sample:main">', "<s:anchorChange/>", "</s:body>"]
     blocks = [Block(type="text", text=line, page=3) for line in lines]
     assert render_blocks(blocks) == "```xml\n" + "\n".join(lines) + "\n```"
+
+
+def test_a_sentence_mislabelled_as_code_renders_as_prose():
+    # From MinerU 4 flash on ODF 1.3 Part 2, page 17: a paragraph with a monospace tag filed as code.
+    from specmill.render.code import reads_as_prose, render_code
+
+    body = (
+        "The <manifest:file-entry> element has the following attributes: manifest:full-path\n"
+        "4.16.4, manifest:media-type 4.16.10, manifest:preferred-view-mode 4.16.11,\n"
+        "manifest:size 4.16.13 and manifest:version 4.16.14."
+    )
+    rendered = render_code(Block(type="code", page=16, code_body=body))
+    assert "```" not in rendered
+    assert "manifest:full-path 4.16.4, manifest:media-type" in rendered
+    assert rendered.startswith("The ")
+    # Real code and XML stay fenced.
+    assert not reads_as_prose('<s:para s:styleId="x"/>')
+    assert not reads_as_prose("def f(x):\n    return x + 1")
+    assert not reads_as_prose("Set the value of x = f(y) for each (a, b) in [c, d].")

@@ -76,14 +76,35 @@ def merge_code_halves(halves: list[Block]) -> Block:
     )
 
 
+_TAG = re.compile(r"</?[A-Za-z_][^<>]*>")
+_CODE_PUNCTUATION = re.compile(r"[{}();=\[\]|\\]")
+
+
+def reads_as_prose(body: str) -> bool:
+    """A 'code' block that is really a sentence mentioning a tag (MinerU flash files a paragraph
+    set partly in monospace as code: "The <manifest:file-entry> element has the following
+    attributes: manifest:full-path 4.16.4, ..."). Fencing it would hide its references."""
+    text = body.strip()
+    if not text or not text[0].isupper() or text[-1] not in ".:;" or text.startswith("<"):
+        return False
+    if any(line.startswith(("  ", "\t")) for line in body.split("\n")):
+        return False  # indentation is code layout
+    words = re.findall(r"[A-Za-z]{2,}", _TAG.sub(" ", text))
+    tag_chars = sum(len(tag) for tag in _TAG.findall(text))
+    return len(words) >= 6 and tag_chars <= len(text) * 0.3 and len(_CODE_PUNCTUATION.findall(text)) <= 2
+
+
 def render_code(block: Block) -> str:
-    """Captions, then the fence (bracketed by example markers), then footnotes. No empty fence."""
+    """Captions, then the fence (bracketed by example markers), then footnotes. No empty fence.
+    A body that is a sentence renders as prose."""
     parts = [escape_line_starts(clean_inline(caption)) for caption in block.captions]
     body = (block.code_body or "").strip("\n")
     opening, body, closing = split_example_markers(body)
     if opening:
         parts.append(escape_line_starts(clean_inline(opening)))
-    if body.strip():
+    if reads_as_prose(body):
+        parts.append(escape_line_starts(clean_inline(" ".join(line.strip() for line in body.split("\n")))))
+    elif body.strip():
         parts.append(fence(body, fence_language(body, block.code_language)))
     if closing:
         parts.append(escape_line_starts(clean_inline(closing)))
