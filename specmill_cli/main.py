@@ -106,7 +106,7 @@ def run_build(args: argparse.Namespace) -> int:
     ok = pipeline.run(stop_after=args.stop_after, jobs=jobs)
     pipeline.write_summary()
     print(pipeline.summary.render_text())
-    print(f"artifacts in {args.out} ({time.perf_counter() - started:.1f} s); summary: {args.out / 'summary.json'}")
+    print(f"artifacts in {args.out} ({time.perf_counter() - started:.1f} s); report: {args.out / 'report.md'}")
     return EXIT_OK if ok else EXIT_FAILED
 
 

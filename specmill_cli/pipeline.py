@@ -279,4 +279,7 @@ class Pipeline:
         return True
 
     def write_summary(self) -> None:
+        from specmill_cli.report import render_report
+
         write_json_atomic(self.out / "summary.json", self.summary.to_json())
+        write_text_atomic(self.out / "report.md", render_report(self.summary, self.out, self.options.pdf.name))

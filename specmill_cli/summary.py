@@ -1,6 +1,7 @@
 """Collect what a run did (stages, figures, checks) into summary.json and a one-screen text."""
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,11 +56,20 @@ class RunSummary:
     def to_json(self) -> dict[str, Any]:
         return {"stages": self.stages, "checks": self.checks, "passed": not self.failed_blocking}
 
+    def headline_figures(self, stage: str, limit: int = 8) -> list[tuple[str, Any]]:
+        """A stage's figures without the per-batch ones (bNN.*), asset prefixes dropped."""
+        figures = []
+        for key, value in self.stages[stage]["figures"].items():
+            if re.match(r"b\d+\.", key) or key.endswith(("sha256", "_path")):
+                continue
+            figures.append((key.split(".", 1)[-1], value))
+        return figures[:limit]
+
     def render_text(self) -> str:
-        lines = ["stage             seconds  figures"]
+        lines = ["stage     seconds  figures"]
         for name, stage in self.stages.items():
-            figures = ", ".join(f"{k}={v}" for k, v in list(stage["figures"].items())[:6])
-            lines.append(f"{name:<17} {stage['seconds']:>7.1f}  {figures}")
+            figures = ", ".join(f"{k}={v}" for k, v in self.headline_figures(name))
+            lines.append(f"{name:<9} {stage['seconds']:>7.1f}  {figures}")
         passed = sum(check["passed"] for check in self.checks)
         lines.append(f"checks: {passed}/{len(self.checks)} passed")
         for check in self.checks:
