@@ -1,0 +1,175 @@
+"""The ECMA-376-scale benchmark (not a test: it prints figures).
+
+    .venv/bin/python -m benchmarks.scale --pages 5000 --jobs 2
+
+On the generated sample it measures: generation; the parse stage through the pipeline
+(`specmill build --stop-after parse --jobs N`) against MinerU flash called directly on the same
+batches with the same parallelism, and PyMuPDF text extraction of the same pages; every
+post-parse stage in its own process (wall seconds, blocks/s, peak RSS) and all of them in one
+`specmill build` run; incremental re-materialization after one batch changes and after the
+profile's correction map changes; and the parallel-parse speedup on a smaller document."""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SPECMILL = [sys.executable, "-m", "specmill_cli.main"]
+POST_PARSE_STAGES = ["blocks", "tree", "links", "corpus"]
+
+
+def run(command: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, **kwargs)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise SystemExit(f"command failed ({result.returncode}): {' '.join(command)}")
+    return time.perf_counter() - started, result
+
+
+def children_peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
+def _bare_parse(args: tuple[str, int, int]) -> float:
+    from specmill.mineru_local import parse_pages
+
+    pdf, first, last = args
+    return parse_pages(Path(pdf), first, last, tier="flash", ocr_mode="txt")[1]
+
+
+def bare_mineru_seconds(pdf: str, batches, jobs: int) -> float:
+    import multiprocessing
+
+    started = time.perf_counter()
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_bare_parse, [(pdf, b.first_page, b.last_page) for b in batches]))
+    return time.perf_counter() - started
+
+
+def pymupdf_seconds(pdf: str) -> float:
+    import pymupdf
+
+    started = time.perf_counter()
+    with pymupdf.open(pdf) as document:
+        for page in document:
+            page.get_text("text")
+    return time.perf_counter() - started
+
+
+def build(pdf: str, out: Path, xsd: str, *extra: str) -> tuple[float, dict]:
+    seconds, _ = run([*SPECMILL, "build", pdf, "--out", str(out), "--schemas", xsd, *extra])
+    return seconds, json.loads((out / "summary.json").read_text())
+
+
+def stage_seconds(summary: dict, stages: list[str]) -> dict[str, float]:
+    return {stage: summary["stages"][stage]["seconds"] for stage in stages if stage in summary["stages"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--speedup-pages", type=int, default=400, help="document size for the parallel-parse speedup")
+    parser.add_argument("--work", type=Path)
+    args = parser.parse_args()
+    work = (args.work or Path(tempfile.mkdtemp(prefix="specmill-scale-"))).resolve()
+    os.environ.setdefault("MINERU_HOME", str(work / "mineru-home"))
+    os.environ["DAGSTER_DISABLE_TELEMETRY"] = "yes"
+    report: dict = {"pages": args.pages, "jobs": args.jobs, "cpu_count": os.cpu_count()}
+
+    from schemas.plan import BatchPlan
+    from specmill.sample import generate_sample
+
+    started = time.perf_counter()
+    sample = generate_sample(work / "doc", pages=args.pages)
+    report["generate_seconds"] = round(time.perf_counter() - started, 1)
+    truth = json.loads(Path(sample.ground_truth_path).read_text())
+    report["sample"] = {k: len(truth[k]) for k in ("clauses", "references", "examples", "attribute_tables")}
+
+    # Parse through the pipeline, then MinerU alone on the same batches with the same parallelism.
+    out = work / "out"
+    seconds, summary = build(sample.pdf_path, out, sample.xsd_path, "--stop-after", "parse", "--jobs", str(args.jobs))
+    plan = BatchPlan.model_validate_json((out / "plan.json").read_bytes())
+    parse_wall = summary["stages"]["parse"]["seconds"]
+    bare = bare_mineru_seconds(sample.pdf_path, plan.batches, args.jobs)
+    report["plan_seconds"] = summary["stages"]["plan"]["seconds"]
+    report["batches"] = len(plan.batches)
+    report["parse"] = {
+        "pipeline_seconds": parse_wall,
+        "pipeline_pages_per_second": round(args.pages / parse_wall, 2),
+        "bare_mineru_seconds": round(bare, 1),
+        "bare_mineru_pages_per_second": round(args.pages / bare, 2),
+        "overhead_ratio": round(parse_wall / bare, 3),
+        "peak_rss_mb_largest_process": children_peak_rss_mb(),
+    }
+    report["pymupdf_text_seconds"] = round(pymupdf_seconds(sample.pdf_path), 2)
+    report["ratio_bare_mineru_to_pymupdf"] = round(bare / report["pymupdf_text_seconds"], 1)
+
+    # Each post-parse stage in its own process: its own wall time and peak RSS.
+    per_stage = []
+    for stage in POST_PARSE_STAGES:
+        _, result = run([sys.executable, "-m", "benchmarks.stage_runner", str(out), stage, sample.pdf_path, "--schemas", sample.xsd_path])
+        per_stage.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    blocks = len(json.loads((out / "blocks.json").read_text())["blocks"])
+    report["blocks"] = blocks
+    report["post_parse_stages"] = [
+        {"stage": s["stage"], "seconds": s["seconds"], "blocks_per_second": round(blocks / s["seconds"]), "peak_rss_mb": s["peak_rss_mb"],
+         "checks_failed": s["checks_failed"]}
+        for s in per_stage
+    ]
+    report["post_parse_total_seconds"] = round(sum(s["seconds"] for s in per_stage), 1)
+    report["post_parse_peak_rss_mb"] = max(s["peak_rss_mb"] for s in per_stage)
+    corrected = next(s for s in per_stage if s["stage"] == "corpus")["figures"]
+    report["verification_pages_extracted"] = corrected.get("corrected_corpus.pages_extracted")
+
+    # The same, as a user runs it: one `specmill build` (parse reused from the complete artifacts).
+    seconds, summary = build(sample.pdf_path, out, sample.xsd_path)
+    full_post_parse = stage_seconds(summary, POST_PARSE_STAGES)
+    report["one_process_build"] = {"wall_seconds": round(seconds, 1), "post_parse_seconds": full_post_parse,
+                                   "post_parse_total": round(sum(full_post_parse.values()), 1), "passed": summary["passed"]}
+    full_run = parse_wall + sum(full_post_parse.values())
+
+    # Incremental: one batch's output changes (its artifact is gone) -> that batch + the corpus stages.
+    victim = plan.batches[len(plan.batches) // 2]
+    (out / "batches" / f"{victim.batch_id}.json").unlink()
+    seconds, summary = build(sample.pdf_path, out, sample.xsd_path, "--jobs", str(args.jobs))
+    parse_figures = summary["stages"]["parse"]["figures"]
+    incremental = summary["stages"]["parse"]["seconds"] + sum(stage_seconds(summary, POST_PARSE_STAGES).values())
+    report["incremental_one_batch"] = {
+        "batch": victim.batch_id, "pages": victim.page_count, "batches_parsed": parse_figures.get("batches_parsed"),
+        "batches_reused": parse_figures.get("batches_reused"), "seconds": round(incremental, 1),
+        "relative_to_full_run": round(incremental / full_run, 3),
+    }
+    # Incremental: the profile's correction map changes -> only the corpus stage needs to run again.
+    profile = work / "profile.yaml"
+    profile.write_text("verification:\n  corrections:\n    - {garble: fontAlgm, name: fontAlgn}\n")
+    _, result = run([sys.executable, "-m", "benchmarks.stage_runner", str(out), "corpus", sample.pdf_path,
+                     "--schemas", sample.xsd_path, "--profile", str(profile)])
+    corpus_only = json.loads(result.stdout.strip().splitlines()[-1])["seconds"]
+    report["incremental_correction_map"] = {"stage_rerun": "corpus", "seconds": corpus_only,
+                                            "relative_to_full_run": round(corpus_only / full_run, 4)}
+
+    # Parallel parse speedup on a smaller document, 1..cpu_count processes.
+    small = generate_sample(work / "small", pages=args.speedup_pages)
+    speedup = {}
+    for jobs in range(1, (os.cpu_count() or 1) + 1):
+        target = work / f"small-out-{jobs}"
+        shutil.rmtree(target, ignore_errors=True)
+        _, summary = build(small.pdf_path, target, small.xsd_path, "--stop-after", "parse", "--jobs", str(jobs))
+        speedup[jobs] = summary["stages"]["parse"]["seconds"]
+    report["parallel_parse"] = {"pages": args.speedup_pages, "seconds_by_jobs": speedup,
+                                "speedup": {j: round(speedup[1] / s, 2) for j, s in speedup.items()}}
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
