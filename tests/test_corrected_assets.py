@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from assets.clause_tree import clause_tree
+from assets.crosslinks import crosslink_graph
 from assets.corrected import CORPUS_DIR, FINDINGS, FINDINGS_MARKDOWN, corrected_corpus
 from assets.vocabulary import VOCABULARY, xsd_vocabulary
 from checks.corrected import (
@@ -31,6 +32,8 @@ def _store(tmp_path: Path, out: Path) -> Path:
     store = tmp_path / "store"
     store.mkdir()
     shutil.copytree(out / "tree", store / "tree")
+    # corrected_corpus reads the cross-linked tree; links do not matter to name verification.
+    shutil.copytree(out / "tree", store / "linked")
     shutil.copy(out / "tree.json", store / "tree.json")
     shutil.copy(out / "source.json", store / "source.json")
     return store
@@ -38,7 +41,7 @@ def _store(tmp_path: Path, out: Path) -> Path:
 
 def _run(pdf: Path, xsd: Path, store: Path, profile: Path | None = None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [clause_tree, xsd_vocabulary, corrected_corpus, *CHECKS],
+        [clause_tree, crosslink_graph, xsd_vocabulary, corrected_corpus, *CHECKS],
         selection=[xsd_vocabulary, corrected_corpus],
         resources={
             "settings": SpecmillSettings(pdf_path=str(pdf), schema_paths=[str(xsd)], profile_path=str(profile) if profile else None),
@@ -80,7 +83,7 @@ def test_a_garbled_tree_is_blocked_until_the_profile_corrects_it(sample, tmp_pat
     # A parser garble in an XML example: the first element or attribute name of Annex B with a letter doubled.
     example, token = next(
         (path, t)
-        for path in sorted((store / "tree").rglob("b-*.md"))
+        for path in sorted((store / "linked").rglob("b-*.md"))
         for t in extract_name_tokens(path.read_text())
         if t.context in ("xml-tag", "xml-attribute") and len(t.name) >= 5
     )
@@ -110,5 +113,5 @@ def test_a_garbled_tree_is_blocked_until_the_profile_corrects_it(sample, tmp_pat
     assert checks["corrected_corpus_has_no_stale_overlay"].severity == dg.AssetCheckSeverity.WARN
     findings = FindingsReport.model_validate_json((store / FINDINGS).read_bytes())
     assert [f.token for f in findings.with_status("corrected")] == [garble]
-    corrected_example = store / CORPUS_DIR / example.relative_to(store / "tree")
+    corrected_example = store / CORPUS_DIR / example.relative_to(store / "linked")
     assert garble not in corrected_example.read_text()
