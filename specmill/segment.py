@@ -39,6 +39,7 @@ from schemas.tree import (
     SegmentationRules,
 )
 from specmill.clause_ids import parse_heading
+from specmill.inline_headings import split_inline_headings
 
 FRONT_MATTER_TITLE = "Front matter"
 _HEADING_MAX_CHARS = 400  # a block longer than this is prose, even if it starts with a number
@@ -370,6 +371,7 @@ def segment_blocks(
     specmill.textlayer); it is asked only when an outline clause could open on that page."""
     rules = rules or SegmentationRules()
     patterns = clause_id_patterns if clause_id_patterns is not None else OutlineRules().clause_id_patterns
+    blocks = split_inline_headings(blocks, outline, patterns)
     outline, reordered = page_ordered(outline)
     walk = _Walk(blocks, outline, rules, patterns, recover_text)
     keys = _section_keys(outline)

@@ -1,0 +1,61 @@
+"""Headings MinerU merged into a paragraph (the BGB's one-block-per-column pages) are split out."""
+
+from schemas.blocks import Block
+from schemas.outline import OutlineEntry
+from schemas.profile import DocumentProfile
+from specmill.inline_headings import split_inline_headings
+from specmill.segment import find_misplaced_blocks, segment_blocks
+
+PATTERNS = DocumentProfile().outline.clause_id_patterns
+OUTLINE = [
+    OutlineEntry(clause_id="§ 1", title="Beginn der Rechtsfähigkeit", level=1, page=0),
+    OutlineEntry(clause_id="§ 2", title="Eintritt der Volljährigkeit", level=1, page=0),
+    OutlineEntry(clause_id="§ 3", title="(weggefallen)", level=1, page=0),
+    OutlineEntry(clause_id="§ 7", title="Wohnsitz; Begründung und Aufhebung", level=1, page=0),
+    OutlineEntry(clause_id="§ 164", title="Wirkung der Erklärung des Vertreters", level=1, page=1),
+]
+# As MinerU 4 flash returned page 1 of bgb-2024 (shortened).
+MERGED = Block(
+    type="text", page=0,
+    text="**§ 1 Beginn der Rechtsfähigkeit** Die Rechtsfähigkeit des Menschen beginnt mit der Vollendung der Geburt. "
+         "**§ 2 Eintritt der Volljährigkeit** Die Volljährigkeit tritt mit der Vollendung des 18. Lebensjahres ein. "
+         "**§§ 3 bis 6 (weggefallen) § 7 Wohnsitz; Begründung und Aufhebung** (1) Wer sich an einem Orte ständig "
+         "niederlässt, begründet an diesem Ort seinen Wohnsitz.",
+)
+STRUCTURAL = Block(
+    type="text", page=1,
+    text="**Titel 5 Vertretung und Vollmacht § 164 Wirkung der Erklärung des Vertreters** (1) Eine Willenserklärung, "
+         "die jemand innerhalb der ihm zustehenden Vertretungsmacht abgibt, wirkt unmittelbar für den Vertretenen.",
+)
+
+
+def test_bold_outline_headings_become_their_own_blocks():
+    pieces = split_inline_headings([MERGED, STRUCTURAL], OUTLINE, PATTERNS)
+    expected = [
+        ("§ 1 Beginn der Rechtsfähigkeit", 2),
+        ("Die Rechtsfähigkeit des Mensch", None),
+        ("§ 2 Eintritt der Volljährigkeit", 2),
+        ("Die Volljährigkeit tritt mit de", None),
+        ("§§ 3 bis 6 (weggefallen)", 2),
+        ("§ 7 Wohnsitz; Begründung und Au", 2),
+        ("(1) Wer sich an einem Orte stän", None),
+        ("**Titel 5 Vertretung und Vollma", None),
+        ("§ 164 Wirkung der Erklärung des", 2),
+        ("(1) Eine Willenserklärung, die ", None),
+    ]
+    assert len(pieces) == len(expected)
+    for piece, (start, level) in zip(pieces, expected):
+        assert piece.text.startswith(start) and piece.text_level == level, piece.text
+    assert all(p.page == block.page for p, block in zip(pieces[:7], [MERGED] * 7))
+
+
+def test_bold_text_that_is_not_an_outline_heading_is_left_alone():
+    block = Block(type="text", page=0, text="Note **§ 99 is not in this outline** and **bold words** stay.")
+    assert split_inline_headings([block], OUTLINE, PATTERNS) == [block]
+
+
+def test_the_segmenter_now_opens_every_merged_clause():
+    tree = segment_blocks([MERGED, STRUCTURAL], OUTLINE, clause_id_patterns=PATTERNS)
+    assert [m.clause_id for m in tree.report.matched] == ["§ 1", "§ 2", "§ 3", "§ 7", "§ 164"]
+    assert not tree.report.missed
+    assert not find_misplaced_blocks(tree)
