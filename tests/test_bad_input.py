@@ -103,3 +103,17 @@ def test_cli_rejects_an_invalid_profile(tmp_path: Path, capsys):
     profile.write_text("plan:\n  target_pages: 500\n  max_pages: 200\n")
     assert main(["build", str(pdf), "--out", str(tmp_path / "out"), "--profile", str(profile)]) == EXIT_BAD_INPUT
     assert "exceeds max_pages" in capsys.readouterr().err
+
+
+def test_atomic_writes_leave_files_readable_like_plain_writes(tmp_path: Path):
+    import os
+    import stat
+
+    from specmill.atomic import write_text_atomic
+
+    target = tmp_path / "artifact.json"
+    write_text_atomic(target, "{}\n")
+    plain = tmp_path / "plain.json"
+    plain.write_text("{}\n")
+    assert stat.S_IMODE(os.stat(target).st_mode) == stat.S_IMODE(os.stat(plain).st_mode)
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -9,10 +9,7 @@ page labels, now that every page's final index is known.
 from __future__ import annotations
 
 import math
-import os
 import random
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +42,7 @@ from specmill.sample.pdf import Bookmark, Link, PdfPlan, write_pdf
 from specmill.sample.records import Chapter
 from specmill.sample.vocabulary import NAMESPACE, Vocabulary, build_vocabulary, vocabulary_size
 from specmill.sample.xsd import render_xsd, schema_declarations
+from specmill.atomic import write_atomic_with
 
 GENERATOR = "specmill.sample/1"
 MIN_PAGES = 10
@@ -80,10 +78,10 @@ def generate_sample(out_dir: Path, pages: int = 10, seed: int = 0) -> SampleDocu
     sample = build_sample(pages, seed)
     out.mkdir(parents=True, exist_ok=True)
     xsd_path, truth_path, pdf_path = out / XSD_NAME, out / TRUTH_NAME, out / PDF_NAME
-    _write_atomic(xsd_path, lambda temp: temp.write_bytes(sample.xsd.encode("utf-8")))
-    _write_atomic(truth_path, lambda temp: temp.write_bytes(sample.truth.model_dump_json(indent=1).encode("utf-8")))
+    write_atomic_with(xsd_path, lambda temp: temp.write_bytes(sample.xsd.encode("utf-8")))
+    write_atomic_with(truth_path, lambda temp: temp.write_bytes(sample.truth.model_dump_json(indent=1).encode("utf-8")))
     # Last: a PDF on disk implies its companions are complete.
-    _write_atomic(pdf_path, lambda temp: write_pdf(sample.pdf, str(temp)))
+    write_atomic_with(pdf_path, lambda temp: write_pdf(sample.pdf, str(temp)))
     return SampleDocument(pdf_path=str(pdf_path), xsd_path=str(xsd_path), ground_truth_path=str(truth_path), page_count=pages)
 
 
@@ -300,14 +298,3 @@ def _roman(number: int) -> str:
     return "".join(out)
 
 
-def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """`write` fills a temporary file beside `path`, which then replaces `path` in one step."""
-    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(descriptor)
-    temp = Path(temp_name)
-    try:
-        write(temp)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
