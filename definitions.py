@@ -99,15 +99,51 @@ def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Defin
     )
 
 
+def _parser_from_environment() -> dg.ConfigurableResource:
+    """SPECMILL_PARSER: mineru-local (default) or runpod (settings in RUNPOD_* / BUCKET_* env vars)."""
+    backend = os.environ.get("SPECMILL_PARSER", "mineru-local")
+    tier, ocr_mode = os.environ.get("SPECMILL_TIER", "flash"), os.environ.get("SPECMILL_OCR_MODE", "txt")
+    if backend == "runpod":
+        from resources.runpod_parser import RunPodOptions
+
+        return RunPodOptions.from_env().parser(tier=tier, ocr_mode=ocr_mode)
+    if backend != "mineru-local":
+        raise ValueError(f"SPECMILL_PARSER must be mineru-local or runpod, not {backend!r}")
+    return MineruLocalParser(tier=tier, ocr_mode=ocr_mode)
+
+
+def _store_from_environment(out_dir: str) -> dg.ConfigurableResource:
+    """SPECMILL_STORE: local (default: the folder SPECMILL_OUT) or s3 (SPECMILL_S3_PREFIX in the
+    BUCKET_* bucket; credentials stay environment variables, never stored in the instance)."""
+    store = os.environ.get("SPECMILL_STORE", "local")
+    if store == "s3":
+        from resources.s3_storage import S3ArtifactStore
+
+        return S3ArtifactStore(
+            bucket=dg.EnvVar("BUCKET_NAME"),
+            prefix=os.environ.get("SPECMILL_S3_PREFIX", ""),
+            endpoint_url=os.environ.get("BUCKET_ENDPOINT_URL"),
+            region_name=os.environ.get("BUCKET_REGION"),
+            aws_access_key_id=dg.EnvVar("BUCKET_ACCESS_KEY_ID"),
+            aws_secret_access_key=dg.EnvVar("BUCKET_SECRET_ACCESS_KEY"),
+        )
+    if store != "local":
+        raise ValueError(f"SPECMILL_STORE must be local or s3, not {store!r}")
+    return LocalArtifactStore(root=out_dir)
+
+
 def _resources_from_environment() -> dict[str, dg.ConfigurableResource]:
     out_dir = os.environ.get("SPECMILL_OUT", str(Path("out") / "sample"))
     schemas = os.environ.get("SPECMILL_SCHEMAS", "")
-    return build_resources(
+    resources = build_resources(
         pdf_path=os.environ.get("SPECMILL_PDF", str(Path(out_dir) / "sample-spec.pdf")),
         out_dir=out_dir,
         profile_path=os.environ.get("SPECMILL_PROFILE") or None,
         schema_paths=[path for path in schemas.split(os.pathsep) if path],
+        parser=_parser_from_environment(),
     )
+    resources["store"] = _store_from_environment(out_dir)
+    return resources
 
 
 defs = build_definitions(_resources_from_environment())

@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets import artifacts
 from assets.parse import parsed_batch
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.blocks import ParsedBatchArtifact
 from schemas.document import DocumentBlocks
 from schemas.plan import BatchPlan
@@ -14,7 +14,7 @@ from specmill.document import join_batches
 BLOCKS = "blocks.json"
 
 
-def read_batch_artifacts(store: LocalArtifactStore, plan: BatchPlan) -> dict[str, ParsedBatchArtifact]:
+def read_batch_artifacts(store: ArtifactStore, plan: BatchPlan) -> dict[str, ParsedBatchArtifact]:
     found = {}
     for batch in plan.batches:
         artifact = store.read_model_if_exists(artifacts.batch(batch.batch_id), ParsedBatchArtifact)
@@ -24,7 +24,7 @@ def read_batch_artifacts(store: LocalArtifactStore, plan: BatchPlan) -> dict[str
 
 
 @dg.asset(group_name="tree", deps=[parsed_batch], code_version="1")
-def document_blocks(context: dg.AssetExecutionContext, store: LocalArtifactStore) -> dg.MaterializeResult:
+def document_blocks(context: dg.AssetExecutionContext, store: ArtifactStore) -> dg.MaterializeResult:
     """The whole document's normalized blocks in page order. Fails naming the missing partitions
     when not every planned batch is parsed (an unpartitioned asset sees all partitions)."""
     plan = store.read_model(artifacts.PLAN, BatchPlan)
@@ -40,7 +40,7 @@ def document_blocks(context: dg.AssetExecutionContext, store: LocalArtifactStore
             "blocks": len(document.blocks),
             "pages_with_blocks": len({block.page for block in document.blocks}),
             "blocks_by_type": dg.MetadataValue.json(dict(sorted(counts.items()))),
-            "blocks_path": dg.MetadataValue.path(store.path(BLOCKS)),
+            "blocks_path": dg.MetadataValue.path(store.uri(BLOCKS)),
         },
         data_version=dg.DataVersion(document.content_sha256),
     )

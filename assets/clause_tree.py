@@ -9,20 +9,20 @@ import dagster as dg
 from assets import artifacts
 from assets.blocks import BLOCKS, document_blocks
 from resources.settings import SpecmillSettings
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf
 from specmill.mineru_output import read_image_file
 from specmill.segment import segment_blocks
 from specmill.textlayer import PdfTextLayer
-from specmill.tree import render_clause_tree, write_tree
+from specmill.tree import render_clause_tree
 
 TREE_DIR = "tree"
 TREE_REPORT = "tree.json"
 
 
 @dg.asset(group_name="tree", deps=[document_blocks], code_version="1")
-def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: LocalArtifactStore) -> dg.MaterializeResult:
+def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """One file per clause (barrels for clauses with sub-clauses), a root index, and tree.json
     (files, empty clauses, the segmentation report, block spans for the placement check)."""
     started = time.perf_counter()
@@ -40,7 +40,7 @@ def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, s
     files, report = render_clause_tree(
         tree, document_title=Path(source.path).stem, rules=profile.tree, image_source=read_image_file
     )
-    write_tree(files, store.path(TREE_DIR))
+    store.write_tree(TREE_DIR, files)
     store.write_model(TREE_REPORT, report)
     digest = hashlib.sha256()
     for path in sorted(files):
@@ -64,8 +64,8 @@ def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, s
             "furniture_dropped": dg.MetadataValue.json(seg.furniture_dropped),
             "images_copied": report.images_copied,
             "seconds": round(time.perf_counter() - started, 3),
-            "tree_path": dg.MetadataValue.path(store.path(TREE_DIR)),
-            "report_path": dg.MetadataValue.path(store.path(TREE_REPORT)),
+            "tree_path": dg.MetadataValue.path(store.uri(TREE_DIR)),
+            "report_path": dg.MetadataValue.path(store.uri(TREE_REPORT)),
         },
         data_version=dg.DataVersion(digest.hexdigest()),
     )

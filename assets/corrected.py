@@ -6,21 +6,20 @@ from pathlib import Path
 
 import dagster as dg
 
-from specmill.errors import ArtifactError
 
 from assets import artifacts
 from assets.clause_tree import TREE_REPORT
 from assets.crosslinks import LINKED_DIR, crosslink_graph
 from assets.vocabulary import VOCABULARY, xsd_vocabulary
 from resources.settings import SpecmillSettings
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from schemas.tree import ClauseTreeReport
 from schemas.verification_profile import VerificationRules
 from schemas.vocabulary import Vocabulary
 from specmill.correct import correct_corpus, findings_markdown
 from specmill.schema_dump import AuthoritativeSchemas
-from specmill.tree import write_tree
+
 from specmill.verify import PdfPageWords, clause_files
 from specmill.vocabulary import read_schema_files
 
@@ -33,12 +32,10 @@ def verification_rules(settings: SpecmillSettings) -> VerificationRules:
     return settings.profile().verification
 
 
-def input_tree(store: LocalArtifactStore) -> Path:
-    """The cross-linked tree: corrections apply to what readers will get, links included."""
-    linked = store.path(LINKED_DIR)
-    if not linked.is_dir():
-        raise ArtifactError(f"linked tree {linked} not found: materialize crosslink_graph first")
-    return linked
+def input_tree(store: ArtifactStore) -> Path:
+    """The cross-linked tree, as a local folder: corrections apply to what readers will get,
+    links included. The store raises naming the tree when crosslink_graph has not run."""
+    return store.tree_path(LINKED_DIR)
 
 
 def tree_bytes(tree: Path, changed: dict[str, str]) -> dict[str, bytes]:
@@ -49,7 +46,7 @@ def tree_bytes(tree: Path, changed: dict[str, str]) -> dict[str, bytes]:
 
 
 @dg.asset(group_name="verify", deps=[crosslink_graph, xsd_vocabulary], code_version="1")
-def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: LocalArtifactStore) -> dg.MaterializeResult:
+def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """Names in name contexts checked against the vocabulary and the PDF's own pages, vetted
     corrections and overlays applied, schema listings replaced declaration by declaration."""
     source = store.read_model(artifacts.SOURCE, SourcePdf)
@@ -63,7 +60,7 @@ def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettin
         result = correct_corpus(files, vocabulary, rules, page_words=pages.words, schemas=AuthoritativeSchemas.from_files(schema_files))
     findings = result.report
     output = tree_bytes(tree, result.files)
-    write_tree(output, store.path(CORPUS_DIR))  # staged beside the old corpus, then swapped in
+    store.write_tree(CORPUS_DIR, output)  # staged beside the old corpus, then swapped in
     store.write_model(FINDINGS, findings)
     store.write_text(FINDINGS_MARKDOWN, findings_markdown(findings))
     digest = hashlib.sha256()
@@ -89,8 +86,8 @@ def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettin
             "pages_extracted": findings.figures.pages_extracted,
             "seconds": findings.figures.seconds,
             "findings": dg.MetadataValue.md(findings_markdown(findings, limit=30)),
-            "corpus_path": dg.MetadataValue.path(store.path(CORPUS_DIR)),
-            "findings_path": dg.MetadataValue.path(store.path(FINDINGS)),
+            "corpus_path": dg.MetadataValue.path(store.uri(CORPUS_DIR)),
+            "findings_path": dg.MetadataValue.path(store.uri(FINDINGS)),
         },
         data_version=dg.DataVersion(digest.hexdigest()),
     )

@@ -7,13 +7,13 @@ import dagster as dg
 
 from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
 from resources.settings import SpecmillSettings
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.link_profile import LinkRules
 from schemas.links import LinkReport
 from schemas.profile import DocumentProfile
 from schemas.tree import ClauseTreeReport
-from specmill.links.link import link_tree, read_tree
-from specmill.tree import write_tree
+from specmill.links.link import link_tree
+
 
 LINKED_DIR = "linked"
 LINKS_REPORT = "links.json"
@@ -33,13 +33,13 @@ def unresolved_table(report: LinkReport, limit: int = _EVIDENCE) -> str:
 
 
 @dg.asset(group_name="links", deps=[clause_tree], code_version="1")
-def crosslink_graph(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: LocalArtifactStore) -> dg.MaterializeResult:
+def crosslink_graph(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """The linked tree (DIR/linked/, swapped in whole beside the old one) and DIR/links.json: every
     reference with its target or the reason it has none, the citation graph, and the figures."""
     started = time.perf_counter()
     tree_report = store.read_model(TREE_REPORT, ClauseTreeReport)
-    files, report = link_tree(read_tree(store.path(TREE_DIR)), tree_report, link_rules(settings.profile()))
-    write_tree(files, store.path(LINKED_DIR))
+    files, report = link_tree(store.read_tree(TREE_DIR), tree_report, link_rules(settings.profile()))
+    store.write_tree(LINKED_DIR, files)
     store.write_model(LINKS_REPORT, report)
     if report.unresolved:
         context.log.warning(f"{report.unresolved} references unresolved: {report.unresolved_by_reason}")
@@ -59,8 +59,8 @@ def crosslink_graph(context: dg.AssetExecutionContext, settings: SpecmillSetting
             "most_cited": dg.MetadataValue.json([c.model_dump() for c in report.most_cited[:10]]),
             "graph_edges": len(report.graph.edges),
             "seconds": round(time.perf_counter() - started, 3),
-            "linked_path": dg.MetadataValue.path(store.path(LINKED_DIR)),
-            "links_path": dg.MetadataValue.path(store.path(LINKS_REPORT)),
+            "linked_path": dg.MetadataValue.path(store.uri(LINKED_DIR)),
+            "links_path": dg.MetadataValue.path(store.uri(LINKS_REPORT)),
         },
         data_version=dg.DataVersion(digest.hexdigest()),
     )

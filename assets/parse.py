@@ -7,7 +7,7 @@ from assets.partitions import batch_partitions
 from assets.plan import batch_plan
 from resources.parsers import ParserBackend
 from resources.settings import SpecmillSettings
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
 
@@ -21,7 +21,7 @@ from schemas.plan import BatchPlan
     kinds={"mineru"},
 )
 def parsed_batch(
-    context: dg.AssetExecutionContext, settings: SpecmillSettings, store: LocalArtifactStore, parser: ParserBackend
+    context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore, parser: ParserBackend
 ) -> dg.MaterializeResult:
     """Exactly the batch's pages, parsed by MinerU and normalized to schemas.Block."""
     plan = store.read_model(artifacts.PLAN, BatchPlan)

@@ -6,7 +6,7 @@ from assets import artifacts
 from assets.partitions import batch_partitions
 from assets.source import source_pdf
 from resources.settings import SpecmillSettings
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
 from specmill.plan import plan_batches
@@ -37,7 +37,7 @@ def register_partitions(instance: dg.DagsterInstance, plan: BatchPlan) -> tuple[
 
 
 @dg.asset(group_name="plan", deps=[source_pdf], code_version="1")
-def batch_plan(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: LocalArtifactStore) -> dg.MaterializeResult:
+def batch_plan(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """Clause-aligned batches (target ~100 pages, hard max ~200): cuts only where a clause starts;
     top-level clauses and annexes always open a batch. One dynamic partition per batch."""
     source = store.read_model(artifacts.SOURCE, SourcePdf)
@@ -55,7 +55,7 @@ def batch_plan(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
             "partitions_added": len(added),
             "partitions_removed": len(removed),
             "plan": dg.MetadataValue.md(plan_table(plan)),
-            "plan_path": dg.MetadataValue.path(store.path(artifacts.PLAN)),
+            "plan_path": dg.MetadataValue.path(store.uri(artifacts.PLAN)),
         },
         data_version=dg.DataVersion(plan.model_dump_json()),
     )

@@ -7,21 +7,21 @@ import dagster as dg
 
 from assets import artifacts
 from resources.settings import SpecmillSettings
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from specmill.errors import ArtifactError
 from specmill.source import describe_source
 
 
 @dg.asset(group_name="plan", code_version="1", kinds={"pdf"})
-def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: LocalArtifactStore) -> dg.MaterializeResult:
+def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """The source PDF: sha256, pages, page labels, printed-page offset and the cleaned outline
     (bookmarks, or headings from the text layer when there is no usable outline)."""
     source = describe_source(Path(settings.pdf_path), settings.profile())
     previous = store.read_model_if_exists(artifacts.SOURCE, SourcePdf)
     if previous is not None and previous.sha256 != source.sha256:
         raise ArtifactError(
-            f"{store.root} holds the artifacts of another document ({previous.path}, sha256 {previous.sha256[:12]}…); "
+            f"{store.uri('')} holds the artifacts of another document ({previous.path}, sha256 {previous.sha256[:12]}…); "
             "choose another output folder or remove this one"
         )
     store.write_model(artifacts.SOURCE, source)
@@ -50,7 +50,7 @@ def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
             "page_offset_method": source.page_offset.method,
             "textless_pages": len(source.textless_pages),
             "textless_page_list": dg.MetadataValue.json(source.textless_pages[:200]),
-            "outline_path": dg.MetadataValue.path(store.path(artifacts.OUTLINE)),
+            "outline_path": dg.MetadataValue.path(store.uri(artifacts.OUTLINE)),
         },
         data_version=dg.DataVersion(source.sha256),
     )

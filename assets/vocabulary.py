@@ -5,7 +5,7 @@ import hashlib
 import dagster as dg
 
 from resources.settings import SpecmillSettings
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.vocabulary import Vocabulary
 from specmill.vocabulary import load_vocabulary
 
@@ -13,7 +13,7 @@ VOCABULARY = "vocabulary.json"
 
 
 @dg.asset(group_name="verify", code_version="1", kinds={"xsd"})
-def xsd_vocabulary(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: LocalArtifactStore) -> dg.MaterializeResult:
+def xsd_vocabulary(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """Element, attribute, type, group and define names and enumeration values, each with kind and
     source file, from settings.schema_paths (directories, zips or files). Malformed schema files
     are listed and skipped; no schema paths gives an empty vocabulary (names are then not checked)."""
@@ -35,7 +35,7 @@ def xsd_vocabulary(context: dg.AssetExecutionContext, settings: SpecmillSettings
             "declarations_by_kind": dg.MetadataValue.json(vocabulary.declaration_counts),
             "elements": vocabulary.counts().get("element", 0),
             "attributes": vocabulary.counts().get("attribute", 0),
-            "vocabulary_path": dg.MetadataValue.path(store.path(VOCABULARY)),
+            "vocabulary_path": dg.MetadataValue.path(store.uri(VOCABULARY)),
         },
         data_version=dg.DataVersion(digest),
     )

@@ -8,7 +8,7 @@ from assets import artifacts
 from assets.blocks import document_blocks, read_batch_artifacts
 from assets.parse import parsed_batch
 from assets.partitions import batch_partitions
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.blocks import ParsedBatchArtifact
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
@@ -21,7 +21,7 @@ warnings.filterwarnings("ignore", message="Specifying a partitions_def on an Ass
 
 
 @dg.asset_check(asset=parsed_batch, blocking=True, partitions_def=batch_partitions)
-def batch_covers_planned_pages(context: dg.AssetCheckExecutionContext, store: LocalArtifactStore) -> dg.AssetCheckResult:
+def batch_covers_planned_pages(context: dg.AssetCheckExecutionContext, store: ArtifactStore) -> dg.AssetCheckResult:
     """Every block lies inside the batch's planned pages, and every page with text in the PDF
     produced at least one block."""
     batch_id = context.partition_key
@@ -40,7 +40,7 @@ def batch_covers_planned_pages(context: dg.AssetCheckExecutionContext, store: Lo
 
 
 @dg.asset_check(asset=document_blocks, blocking=True)
-def batches_contiguous(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def batches_contiguous(store: ArtifactStore) -> dg.AssetCheckResult:
     """All planned batches are parsed, and each covers exactly its planned pages; names the
     missing partitions otherwise."""
     plan = store.read_model(artifacts.PLAN, BatchPlan)

@@ -4,7 +4,7 @@ every file reachable from the root index, no empty code fence, no ragged Markdow
 import dagster as dg
 
 from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.tree import ClauseTreeReport
 from specmill.tree_audit import empty_code_fences, misplaced_blocks, missing_clauses, ragged_tables, unreachable_files
 
@@ -22,10 +22,10 @@ def _figures(report: ClauseTreeReport) -> dict:
 
 
 @dg.asset_check(asset=clause_tree, blocking=True)
-def clause_tree_has_every_clause(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def clause_tree_has_every_clause(store: ArtifactStore) -> dg.AssetCheckResult:
     """Every outline clause has a file or barrel on disk, or is listed as empty in its parent's index."""
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
-    missing = missing_clauses(report, store.path(TREE_DIR))
+    missing = missing_clauses(report, store.tree_path(TREE_DIR))
     seg = report.segmentation
     return dg.AssetCheckResult(
         passed=not missing,
@@ -41,7 +41,7 @@ def clause_tree_has_every_clause(store: LocalArtifactStore) -> dg.AssetCheckResu
 
 
 @dg.asset_check(asset=clause_tree, blocking=True)
-def clause_tree_blocks_within_clause_pages(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def clause_tree_blocks_within_clause_pages(store: ArtifactStore) -> dg.AssetCheckResult:
     """Every block assigned to a clause comes from a page between the clause's start page and the
     next clause's start page. Running headers, gutters or list items opening sections fail this."""
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
@@ -60,10 +60,10 @@ def clause_tree_blocks_within_clause_pages(store: LocalArtifactStore) -> dg.Asse
 
 
 @dg.asset_check(asset=clause_tree, blocking=True)
-def clause_tree_files_reachable(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def clause_tree_files_reachable(store: ArtifactStore) -> dg.AssetCheckResult:
     """Every Markdown file can be reached from the root index by following links."""
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
-    unreachable = unreachable_files(store.path(TREE_DIR), report.root_index)
+    unreachable = unreachable_files(store.tree_path(TREE_DIR), report.root_index)
     return dg.AssetCheckResult(
         passed=not unreachable,
         metadata={**_figures(report), "unreachable": len(unreachable), "unreachable_files": dg.MetadataValue.json(unreachable[:_EVIDENCE])},
@@ -71,17 +71,17 @@ def clause_tree_files_reachable(store: LocalArtifactStore) -> dg.AssetCheckResul
 
 
 @dg.asset_check(asset=clause_tree, blocking=True)
-def clause_tree_no_empty_code_fence(store: LocalArtifactStore) -> dg.AssetCheckResult:
-    empty = empty_code_fences(store.path(TREE_DIR))
+def clause_tree_no_empty_code_fence(store: ArtifactStore) -> dg.AssetCheckResult:
+    empty = empty_code_fences(store.tree_path(TREE_DIR))
     return dg.AssetCheckResult(
         passed=not empty, metadata={"empty_fences": len(empty), "where": dg.MetadataValue.json(empty[:_EVIDENCE])}
     )
 
 
 @dg.asset_check(asset=clause_tree, blocking=True)
-def clause_tree_tables_rectangular(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def clause_tree_tables_rectangular(store: ArtifactStore) -> dg.AssetCheckResult:
     """No Markdown table whose rows disagree in column count."""
-    ragged = ragged_tables(store.path(TREE_DIR))
+    ragged = ragged_tables(store.tree_path(TREE_DIR))
     return dg.AssetCheckResult(
         passed=not ragged, metadata={"ragged_tables": len(ragged), "where": dg.MetadataValue.json(ragged[:_EVIDENCE])}
     )

@@ -5,14 +5,14 @@ import dagster as dg
 
 from assets.corrected import FINDINGS, corrected_corpus, verification_rules
 from resources.settings import SpecmillSettings
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.vocabulary import FindingsReport
 
 _EVIDENCE = 50
 
 
 @dg.asset_check(asset=corrected_corpus, blocking=True)
-def corrected_corpus_has_no_actionable_garbles(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def corrected_corpus_has_no_actionable_garbles(store: ArtifactStore) -> dg.AssetCheckResult:
     """Every name the PDF itself contradicts is corrected (add the suggested corrections to the
     profile's verification.corrections, or declare the name benign)."""
     findings = store.read_model(FINDINGS, FindingsReport)
@@ -29,7 +29,7 @@ def corrected_corpus_has_no_actionable_garbles(store: LocalArtifactStore) -> dg.
 
 
 @dg.asset_check(asset=corrected_corpus)
-def corrected_corpus_has_no_stale_overlay(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def corrected_corpus_has_no_stale_overlay(store: ArtifactStore) -> dg.AssetCheckResult:
     """An overlay whose find text no longer occurs has rotted in the profile: remove or update it."""
     findings = store.read_model(FINDINGS, FindingsReport)
     stale = findings.stale_overlays
@@ -41,7 +41,7 @@ def corrected_corpus_has_no_stale_overlay(store: LocalArtifactStore) -> dg.Asset
 
 
 @dg.asset_check(asset=corrected_corpus)
-def corrected_corpus_replaces_schema_dumps(settings: SpecmillSettings, store: LocalArtifactStore) -> dg.AssetCheckResult:
+def corrected_corpus_replaces_schema_dumps(settings: SpecmillSettings, store: ArtifactStore) -> dg.AssetCheckResult:
     """Printed schema listings are replaced by the authoritative text at or above the threshold
     (passes trivially, saying so, when no section prints a schema)."""
     findings = store.read_model(FINDINGS, FindingsReport)

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.crosslinks import LINKED_DIR, LINKS_REPORT, crosslink_graph, unresolved_table
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.links import LinkReport
 from specmill.links.verify import dangling_links
 
@@ -16,9 +16,9 @@ _EVIDENCE = 50  # items listed in metadata; the count is always the true count
 
 
 @dg.asset_check(asset=crosslink_graph, blocking=True)
-def crosslinks_do_not_dangle(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def crosslinks_do_not_dangle(store: ArtifactStore) -> dg.AssetCheckResult:
     """Every link in the linked tree names an existing file inside the tree (checked on disk)."""
-    dangling = dangling_links(store.path(LINKED_DIR))
+    dangling = dangling_links(store.tree_path(LINKED_DIR))
     return dg.AssetCheckResult(
         passed=not dangling,
         metadata={"dangling": len(dangling), "dangling_links": dg.MetadataValue.json([d.model_dump() for d in dangling[:_EVIDENCE]])},
@@ -26,7 +26,7 @@ def crosslinks_do_not_dangle(store: LocalArtifactStore) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(asset=crosslink_graph)
-def crosslinks_resolution_rate(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def crosslinks_resolution_rate(store: ArtifactStore) -> dg.AssetCheckResult:
     """resolved / references into this document >= the profile's threshold (default 0.98)."""
     report = store.read_model(LINKS_REPORT, LinkReport)
     return dg.AssetCheckResult(
@@ -43,12 +43,12 @@ def crosslinks_resolution_rate(store: LocalArtifactStore) -> dg.AssetCheckResult
 
 
 @dg.asset_check(asset=crosslink_graph)
-def crosslinks_survive_a_copy(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def crosslinks_survive_a_copy(store: ArtifactStore) -> dg.AssetCheckResult:
     """The linked tree copied to another directory still has no dangling link (no absolute paths,
     nothing that climbs out of the tree)."""
     with tempfile.TemporaryDirectory(prefix="specmill-linked-copy-") as scratch:
         copy = Path(scratch) / "elsewhere" / "tree"
-        shutil.copytree(store.path(LINKED_DIR), copy)
+        shutil.copytree(store.tree_path(LINKED_DIR), copy)
         dangling = dangling_links(copy)
     return dg.AssetCheckResult(
         passed=not dangling,

@@ -11,7 +11,7 @@ import dagster as dg
 from assets import artifacts
 from assets.blocks import BLOCKS, document_blocks
 from assets.clause_tree import TREE_REPORT, clause_tree
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.blocks import KNOWN_BLOCK_TYPES
 from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf
@@ -105,7 +105,7 @@ def validate_rows(name: str, rows: list[dict], expectations: list) -> dg.AssetCh
 
 
 @dg.asset_check(asset=document_blocks, blocking=True)
-def block_table_expectations(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def block_table_expectations(store: ArtifactStore) -> dg.AssetCheckResult:
     """GE suite over the block table: known types; each block's page inside its batch; text blocks
     with text; code blocks with a body; table bodies that parse; bboxes inside the page."""
     document = store.read_model(BLOCKS, DocumentBlocks)
@@ -114,7 +114,7 @@ def block_table_expectations(store: LocalArtifactStore) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(asset=clause_tree, blocking=True)
-def section_table_expectations(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def section_table_expectations(store: ArtifactStore) -> dg.AssetCheckResult:
     """GE suite over the section table: ids unique and well formed; page ranges ordered and inside
     the document; every clause not listed as empty has content."""
     report = store.read_model(TREE_REPORT, ClauseTreeReport)

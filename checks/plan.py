@@ -4,14 +4,14 @@ import dagster as dg
 
 from assets import artifacts
 from assets.plan import batch_plan
-from resources.storage import LocalArtifactStore
+from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
 from specmill.plan import plan_problems
 
 
 @dg.asset_check(asset=batch_plan, blocking=True)
-def plan_tiles_document(store: LocalArtifactStore) -> dg.AssetCheckResult:
+def plan_tiles_document(store: ArtifactStore) -> dg.AssetCheckResult:
     """The batches tile [0, page_count) with no gap and no overlap, and cut only at clause starts."""
     plan = store.read_model(artifacts.PLAN, BatchPlan)
     source = store.read_model(artifacts.SOURCE, SourcePdf)

@@ -48,9 +48,10 @@ from pydantic import Field
 from resources.parsers import ParserBackend
 from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import Batch
-from schemas.worker_api import JobOutput, S3Artifacts
+from schemas.worker_api import TIER_ALIASES, JobOutput, S3Artifacts
 from specmill.errors import ParseError, SpecmillError
 from specmill.parsed import build_artifact
+from specmill.resume import ParserIdentity
 from specmill.runpod_client import (
     DEFAULT_CLIENT_URL,
     DEFAULT_REST_URL,
@@ -177,6 +178,10 @@ class RunPodParser(ParserBackend):
 
     # -- ParserBackend --------------------------------------------------------------------------
 
+    def identity(self) -> ParserIdentity:
+        """What this backend's artifacts record (specmill.resume decides reuse by it)."""
+        return ParserIdentity("runpod", TIER_ALIASES.get(self.tier, self.tier), self.ocr_mode)
+
     def parse_batch(self, pdf_path: str, batch: Batch) -> ParsedBatchArtifact:
         return self.run_batch(pdf_path, batch)[0]
 
@@ -186,7 +191,7 @@ class RunPodParser(ParserBackend):
         started = time.monotonic()
         deadline = started + self.deadline_s
         run = BatchRun(batch_id=batch.batch_id)
-        bucket = self._bucket()
+        bucket = self.bucket_client()
         source_key, run.source_uploaded = self.ensure_source(bucket, Path(pdf_path))
         with self._client() as client:
             for attempt_number in range(1, self.max_attempts + 1):
@@ -236,7 +241,7 @@ class RunPodParser(ParserBackend):
     def collect(self, state: JobState, run: BatchRun, bucket: Any = None) -> tuple[JobOutput, dict[str, bytes]]:
         """The output and files of a final job (fetched now: presigned URLs expire); raises
         RetryableJobOutcome when another job may succeed, another RunPodError when none will."""
-        bucket = bucket if bucket is not None else self._bucket()
+        bucket = bucket if bucket is not None else self.bucket_client()
         job = f"job {state.job_id} on endpoint {self.endpoint_id}"
         if state.status == "TIMED_OUT":
             raise RunPodJobTimedOut(
@@ -280,7 +285,7 @@ class RunPodParser(ParserBackend):
 
     # -- the bucket ----------------------------------------------------------------------------
 
-    def _bucket(self) -> Any:
+    def bucket_client(self) -> Any:
         import boto3
         from botocore.config import Config
 
@@ -416,3 +421,33 @@ class RunPodOptions:
             return read_endpoint_settings(self.rest_url, self.endpoint_id, env.get("RUNPOD_API_KEY", "")).workers_max
         except RunPodError:
             return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m resources.runpod_parser [--fallback N]`: size the pool "parse" of the instance
+    in $DAGSTER_HOME to the endpoint's workersMax (RUNPOD_ENDPOINT_ID, RUNPOD_API_KEY, RUNPOD_REST_URL)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m resources.runpod_parser",
+        description="Size the Dagster pool 'parse' of the instance in $DAGSTER_HOME to the RunPod endpoint's workersMax.",
+    )
+    parser.add_argument("--fallback", type=int, default=1, help="pool size when workersMax cannot be read (default 1)")
+    args = parser.parse_args(argv)
+    endpoint_id = os.environ.get("RUNPOD_ENDPOINT_ID")
+    if not endpoint_id or not os.environ.get("RUNPOD_API_KEY"):
+        print("error: set RUNPOD_ENDPOINT_ID and RUNPOD_API_KEY", file=sys.stderr)
+        return 2
+    options = RunPodOptions(endpoint_id=endpoint_id, rest_url=os.environ.get("RUNPOD_REST_URL") or DEFAULT_REST_URL)
+    workers = options.workers_max()
+    limit = workers if workers else args.fallback
+    with dg.DagsterInstance.get() as instance:
+        set_parse_pool_limit(instance, limit)
+    source = f"workersMax of endpoint {endpoint_id}" if workers else f"fallback (workersMax of {endpoint_id} unreadable)"
+    print(f"pool {PARSE_POOL!r}: limit {limit} ({source})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,51 +1,56 @@
-"""Artifact storage. Every asset writes its human-readable artifacts through this resource.
+"""Local-disk artifact storage (the default). Every asset writes its human-readable artifacts
+through an `ArtifactStore` (resources/store_base.py); this one keeps them under one folder.
 
-Local disk by default; each write is atomic, so a killed run never leaves a half-written
-artifact for the next run to read."""
+Each write is atomic, so a killed run never leaves a half-written artifact for the next run
+to read; a tree is written beside the old one and swapped in."""
 
 from pathlib import Path
-from typing import TypeVar
 
-import dagster as dg
-from pydantic import BaseModel, ValidationError
-
-from specmill.atomic import write_bytes_atomic, write_json_atomic, write_text_atomic
+from resources.store_base import ArtifactStore, checked_key
+from specmill.atomic import write_bytes_atomic
 from specmill.errors import ArtifactError
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
 
-
-class LocalArtifactStore(dg.ConfigurableResource):
+class LocalArtifactStore(ArtifactStore):
     """Artifacts under one folder: outline.json, plan.json, batches/<id>.json, tree/, ..."""
 
     root: str
 
     def path(self, relative: str) -> Path:
-        return Path(self.root) / relative
+        """The local path of an artifact (local-only; assets go through the store's methods)."""
+        return Path(self.root) / checked_key(relative) if relative else Path(self.root)
 
     def exists(self, relative: str) -> bool:
-        return self.path(relative).exists()
+        return self.path(relative).is_file()
+
+    def read_bytes(self, relative: str) -> bytes:
+        path = self.path(relative)
+        if not path.is_file():
+            raise ArtifactError(f"artifact {relative} not found under {self.root}: materialize its asset first")
+        return path.read_bytes()
 
     def write_bytes(self, relative: str, data: bytes) -> str:
         write_bytes_atomic(self.path(relative), data)
+        return self.uri(relative)
+
+    def uri(self, relative: str) -> str:
         return str(self.path(relative))
 
-    def write_text(self, relative: str, text: str) -> str:
-        write_text_atomic(self.path(relative), text)
-        return str(self.path(relative))
+    def write_tree(self, relative: str, files: dict[str, bytes]) -> str:
+        from specmill.tree import write_tree
 
-    def write_model(self, relative: str, model: BaseModel) -> str:
-        write_json_atomic(self.path(relative), model)
-        return str(self.path(relative))
+        write_tree(files, self.path(relative))
+        return self.uri(relative)
 
-    def read_model(self, relative: str, model_type: type[ModelT]) -> ModelT:
-        path = self.path(relative)
-        if not path.exists():
-            raise ArtifactError(f"artifact {relative} not found under {self.root}: materialize its asset first")
-        try:
-            return model_type.model_validate_json(path.read_bytes())
-        except ValidationError as exc:
-            raise ArtifactError(f"artifact {path} does not match {model_type.__name__}: {exc}") from exc
+    def read_tree(self, relative: str) -> dict[str, bytes]:
+        folder = self.tree_path(relative)
+        return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
-    def read_model_if_exists(self, relative: str, model_type: type[ModelT]) -> ModelT | None:
-        return self.read_model(relative, model_type) if self.exists(relative) else None
+    def tree_exists(self, relative: str) -> bool:
+        return self.path(relative).is_dir()
+
+    def tree_path(self, relative: str) -> Path:
+        folder = self.path(relative)
+        if not folder.is_dir():
+            raise ArtifactError(f"tree {folder} not found: materialize its asset first")
+        return folder

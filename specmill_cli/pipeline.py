@@ -199,9 +199,13 @@ class Pipeline:
         from definitions import PARSE_JOB
         from schemas.blocks import ParsedBatchArtifact
         from specmill.resume import reuse_problem
+        from specmill_cli.recovery import release_dead_cli_runs
 
         started = time.perf_counter()
         ok = True
+        # A killed earlier build leaves its runs STARTED and their "parse" pool slots claimed.
+        for run_id in release_dead_cli_runs(self.instance, PARSE_JOB):
+            print(f"  released run {run_id[:8]} of a killed earlier build (its pool slot was still claimed)", flush=True)
         source = SourcePdf.model_validate_json((self.out / artifacts.SOURCE).read_bytes())
         identity = self.options.parser_identity()
         todo = []

@@ -61,7 +61,7 @@ def test_a_result_over_the_inline_cap_arrives_through_s3_with_the_same_blocks(be
 def test_an_expired_result_url_is_re_signed_and_the_result_is_not_lost(bench, capped, sample):
     endpoint_id, _ = capped
     parser = parser_for(bench, endpoint_id=endpoint_id)
-    bucket = parser._bucket()
+    bucket = parser.bucket_client()
     source_key, _ = parser.ensure_source(bucket, sample.pdf)
     source_url = bucket.generate_presigned_url("get_object", Params={"Bucket": parser.bucket_name, "Key": source_key}, ExpiresIn=600)
     with EndpointClient(parser.base_url, endpoint_id, parser.api_key) as client:
