@@ -17,11 +17,11 @@ from specmill.segment import segment_blocks
 from specmill.textlayer import PdfTextLayer
 from specmill.tree import render_clause_tree
 
-TREE_DIR = "tree"
+TREE_DIR = "tree.zip"  # packed (specmill.tree_pack): read by the next stage, not browsed
 TREE_REPORT = "tree.json"
 
 
-@dg.asset(group_name="tree", deps=[document_blocks], code_version="1")
+@dg.asset(group_name="tree", deps=[document_blocks], code_version="2")
 def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """One file per clause (barrels for clauses with sub-clauses), a root index, and tree.json
     (files, empty clauses, the segmentation report, block spans for the placement check)."""

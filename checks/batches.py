@@ -5,11 +5,12 @@ import warnings
 import dagster as dg
 
 from assets import artifacts
-from assets.blocks import document_blocks, read_batch_artifacts
+from assets.blocks import BLOCKS, document_blocks
 from assets.parse import parsed_batch
 from assets.partitions import batch_partitions
 from resources.store_base import ArtifactStore
 from schemas.blocks import ParsedBatchArtifact
+from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
 from specmill.parsed import contiguity_problems, coverage_problems
@@ -41,10 +42,12 @@ def batch_covers_planned_pages(context: dg.AssetCheckExecutionContext, store: Ar
 
 @dg.asset_check(asset=document_blocks, blocking=True)
 def batches_contiguous(store: ArtifactStore) -> dg.AssetCheckResult:
-    """All planned batches are parsed, and each covers exactly its planned pages; names the
-    missing partitions otherwise."""
+    """The joined block stream holds every planned batch, each parsed for exactly its planned
+    pages; names the missing partitions otherwise. Judged on the batch records the stream was
+    joined from (re-reading 56 batch artifacts at 5,000 pages cost 3 s)."""
     plan = store.read_model(artifacts.PLAN, BatchPlan)
-    records = {batch_id: artifact.record for batch_id, artifact in read_batch_artifacts(store, plan).items()}
+    document = store.read_model(BLOCKS, DocumentBlocks)
+    records = {record.batch_id: record for record in document.batches}
     problems = contiguity_problems(plan, records)
     return dg.AssetCheckResult(
         passed=not any(problems.values()),

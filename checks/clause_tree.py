@@ -23,9 +23,9 @@ def _figures(report: ClauseTreeReport) -> dict:
 
 @dg.asset_check(asset=clause_tree, blocking=True)
 def clause_tree_has_every_clause(store: ArtifactStore) -> dg.AssetCheckResult:
-    """Every outline clause has a file or barrel on disk, or is listed as empty in its parent's index."""
+    """Every outline clause has a file or barrel in the tree, or is listed as empty in its parent's index."""
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
-    missing = missing_clauses(report, store.tree_path(TREE_DIR))
+    missing = missing_clauses(report, store.read_tree(TREE_DIR))
     seg = report.segmentation
     return dg.AssetCheckResult(
         passed=not missing,
@@ -63,7 +63,7 @@ def clause_tree_blocks_within_clause_pages(store: ArtifactStore) -> dg.AssetChec
 def clause_tree_files_reachable(store: ArtifactStore) -> dg.AssetCheckResult:
     """Every Markdown file can be reached from the root index by following links."""
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
-    unreachable = unreachable_files(store.tree_path(TREE_DIR), report.root_index)
+    unreachable = unreachable_files(store.read_tree(TREE_DIR), report.root_index)
     return dg.AssetCheckResult(
         passed=not unreachable,
         metadata={**_figures(report), "unreachable": len(unreachable), "unreachable_files": dg.MetadataValue.json(unreachable[:_EVIDENCE])},
@@ -72,7 +72,7 @@ def clause_tree_files_reachable(store: ArtifactStore) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset=clause_tree, blocking=True)
 def clause_tree_no_empty_code_fence(store: ArtifactStore) -> dg.AssetCheckResult:
-    empty = empty_code_fences(store.tree_path(TREE_DIR))
+    empty = empty_code_fences(store.read_tree(TREE_DIR))
     return dg.AssetCheckResult(
         passed=not empty, metadata={"empty_fences": len(empty), "where": dg.MetadataValue.json(empty[:_EVIDENCE])}
     )
@@ -81,7 +81,7 @@ def clause_tree_no_empty_code_fence(store: ArtifactStore) -> dg.AssetCheckResult
 @dg.asset_check(asset=clause_tree, blocking=True)
 def clause_tree_tables_rectangular(store: ArtifactStore) -> dg.AssetCheckResult:
     """No Markdown table whose rows disagree in column count."""
-    ragged = ragged_tables(store.tree_path(TREE_DIR))
+    ragged = ragged_tables(store.read_tree(TREE_DIR))
     return dg.AssetCheckResult(
         passed=not ragged, metadata={"ragged_tables": len(ragged), "where": dg.MetadataValue.json(ragged[:_EVIDENCE])}
     )

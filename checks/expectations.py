@@ -36,6 +36,13 @@ def _context():
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
+def warm_up() -> None:
+    """Import Great Expectations and build its context now. The import alone takes 6 s here;
+    `specmill build` calls this in a thread while its parse workers run, so the first data-quality
+    check does not wait for it."""
+    _context()
+
+
 def _block_suite():
     import great_expectations as gx
     from great_expectations.expectations.row_conditions import Column

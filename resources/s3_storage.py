@@ -2,11 +2,12 @@
 as on local disk: `<prefix>/plan.json`, `<prefix>/batches/b00.json`, `<prefix>/tree/...`.
 
 Complete objects only: a PUT is atomic in S3 (a reader sees the old object or the whole new
-one), and uploads never go through temporary keys. A tree is many objects, which S3 cannot swap
-at once, so `write_tree` uploads every file, then writes `<tree>.manifest.json` (each file's
-sha256) as the commit point, then deletes files the new tree no longer has. `read_tree` trusts
-only the manifest and checks every file against it: a reader racing a writer gets a clear
-ArtifactError ("read it again"), never a silent mix of two versions.
+one), and uploads never go through temporary keys. A packed tree (`tree.zip`) is one object. A
+folder tree is many objects, which S3 cannot swap at once, so `write_folder` uploads every file,
+then writes `<tree>.manifest.json` (each file's sha256) as the commit point, then deletes files
+the new tree no longer has. `read_folder` trusts only the manifest and checks every file against
+it: a reader racing a writer gets a clear ArtifactError ("read it again"), never a silent mix of
+two versions.
 
 The client comes from dagster-aws `S3Resource` (endpoint_url for R2 or any S3); it is imported
 inside functions because dagster_aws.s3 costs ~2 s to import and most runs use local disk.
@@ -127,10 +128,10 @@ class S3ArtifactStore(ArtifactStore):
     def _manifest_key(self, relative: str) -> str:
         return self.key(checked_key(relative) + MANIFEST_SUFFIX)
 
-    def tree_exists(self, relative: str) -> bool:
+    def folder_exists(self, relative: str) -> bool:
         return self._get(self._manifest_key(relative)) is not None
 
-    def write_tree(self, relative: str, files: dict[str, bytes]) -> str:
+    def write_folder(self, relative: str, files: dict[str, bytes]) -> str:
         base = self.key(relative) + "/"
         manifest = {}
         for name in sorted(files):
@@ -147,7 +148,7 @@ class S3ArtifactStore(ArtifactStore):
             )
         return self.uri(relative)
 
-    def read_tree(self, relative: str) -> dict[str, bytes]:
+    def read_folder(self, relative: str) -> dict[str, bytes]:
         raw = self._get(self._manifest_key(relative))
         if raw is None:
             raise ArtifactError(f"tree {relative} not found at {self.uri(relative)} (no manifest): materialize its asset first")
@@ -163,7 +164,7 @@ class S3ArtifactStore(ArtifactStore):
             files[name] = data
         return files
 
-    def tree_path(self, relative: str) -> Path:
+    def folder_path(self, relative: str) -> Path:
         """A local copy of the tree, in a cache folder named after the manifest's sha256 (so an
         unchanged tree is downloaded once per process)."""
         raw = self._get(self._manifest_key(relative))
@@ -175,7 +176,7 @@ class S3ArtifactStore(ArtifactStore):
             return target
         from specmill.tree import write_tree
 
-        write_tree(self.read_tree(relative), target)
+        write_tree(self.read_folder(relative), target)
         return target
 
 

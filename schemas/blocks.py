@@ -36,7 +36,9 @@ class Block(Contract):
     footnotes: list[str] = Field(default_factory=list)
     img_path: str | None = None
     description: str | None = Field(default=None, description="VLM description of an image or chart.")
-    raw: dict[str, Any] = Field(default_factory=dict, description="The original content_list item.")
+    raw: dict[str, Any] = Field(
+        default_factory=dict, description="The original content_list item (in a batch's artifact; empty in the joined document)."
+    )
 
 
 class ParsedBatch(Contract):

@@ -1,11 +1,11 @@
 """Atomic writes: a reader sees the old file or the complete new one, never half of one."""
 
-import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 from pydantic import BaseModel
 
 
@@ -48,12 +48,22 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def canonical_json(data) -> str:
+_CANONICAL = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
+
+
+def canonical_json_bytes(data) -> bytes:
     """Stable, human-readable JSON: sorted keys, two-space indent, UTF-8, trailing newline."""
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    try:
+        return orjson.dumps(data, option=_CANONICAL)
+    except TypeError as exc:  # a value JSON has no form for (the caller passed a non-JSON type)
+        raise ValueError(f"not JSON-serializable: {exc}") from exc
+
+
+def canonical_json(data) -> str:
+    return canonical_json_bytes(data).decode("utf-8")
 
 
 def write_json_atomic(path: Path, data) -> None:
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
-    write_text_atomic(path, canonical_json(data))
+    write_bytes_atomic(path, canonical_json_bytes(data))

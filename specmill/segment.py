@@ -52,8 +52,11 @@ _INLINE_MARKUP = re.compile(r"</?(?:b|strong|em|i|u|s|span|sup|sub)\b[^>]*>|\*{1
 
 
 def plain_heading_text(text: str) -> str:
-    """A heading candidate without inline emphasis: MinerU 4 writes '**2 What is a Code List?**'."""
-    return _SPACES.sub(" ", _INLINE_MARKUP.sub("", text)).strip()
+    """A heading candidate without inline emphasis: MinerU 4 writes '**2 What is a Code List?**'.
+    Runs on every text block, so the markup pattern only runs where markup can be."""
+    if "<" in text or "*" in text or "_" in text:
+        text = _INLINE_MARKUP.sub("", text)
+    return " ".join(text.split())
 
 
 def compact(text: str) -> str:

@@ -1,12 +1,15 @@
-"""Audits of a written clause tree, on disk and from its report: what the clause_tree checks run.
+"""Audits of a written clause tree and its report: what the clause_tree checks run.
 
-Each returns the offending items (empty = passed), so a check can show them as evidence."""
+A tree is given as its files ({path inside the tree: bytes}, what the store reads back) or as a
+folder on disk. Each audit returns the offending items (empty = passed), so a check can show
+them as evidence."""
 
 from __future__ import annotations
 
 import posixpath
 import re
 from collections import deque
+from collections.abc import Mapping
 from pathlib import Path
 
 from schemas.tree import ClauseTreeReport, MisplacedBlock
@@ -15,13 +18,31 @@ _LINK = re.compile(r"(?<!!)\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)\)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})(.*)$")
 _EXTERNAL = re.compile(r"^<?[A-Za-z][A-Za-z0-9+.-]*:")  # http:, mailto:, data:
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_IMAGE = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)\)")
+
+Tree = Mapping[str, bytes] | Path
 
 
-def missing_clauses(report: ClauseTreeReport, tree_dir: Path) -> list[str]:
-    """Outline clauses that have neither a file on disk nor a listing as empty."""
+def tree_files(tree: Tree) -> Mapping[str, bytes]:
+    """The tree's files: as given, or read from a folder."""
+    if isinstance(tree, Mapping):
+        return tree
+    root = Path(tree)
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def _markdown(tree: Tree) -> dict[str, str]:
+    """The Markdown files of the tree, decoded, in path order."""
+    files = tree_files(tree)
+    return {name: files[name].decode("utf-8") for name in sorted(files) if name.endswith(".md")}
+
+
+def missing_clauses(report: ClauseTreeReport, tree: Tree) -> list[str]:
+    """Outline clauses that have neither a file in the tree nor a listing as empty."""
     seg = report.segmentation
     all_keys = [m.key for m in seg.matched] + [m.key for m in seg.missed]
-    with_file = {f.section for f in report.files if f.section and (Path(tree_dir) / f.path).is_file()}
+    present = tree_files(tree)
+    with_file = {f.section for f in report.files if f.section and f.path in present}
     listed_empty = {e.section for e in report.empty_clauses}
     return sorted(key for key in all_keys if key not in with_file and key not in listed_empty)
 
@@ -39,16 +60,14 @@ def misplaced_blocks(report: ClauseTreeReport) -> list[MisplacedBlock]:
     return found
 
 
-def _markdown_files(tree_dir: Path) -> list[str]:
-    return sorted(path.relative_to(tree_dir).as_posix() for path in tree_dir.rglob("*.md"))
-
-
 def _links(text: str) -> list[str]:
     return [target for target in _LINK.findall(_strip_code(text)) if not _EXTERNAL.match(target) and not target.startswith("#")]
 
 
 def _strip_code(text: str) -> str:
     """The text with fenced code blanked out (links and pipes inside code do not count)."""
+    if "```" not in text and "~~~" not in text:
+        return text  # no fence can open
     kept, fence = [], None
     for line in text.split("\n"):
         match = _FENCE.match(line)
@@ -65,18 +84,17 @@ def _strip_code(text: str) -> str:
     return "\n".join(kept)
 
 
-def unreachable_files(tree_dir: Path, root: str = "index.md") -> list[str]:
+def unreachable_files(tree: Tree, root: str = "index.md") -> list[str]:
     """Markdown files not reachable from the root index by following relative links."""
-    tree_dir = Path(tree_dir)
-    files = set(_markdown_files(tree_dir))
+    texts = _markdown(tree)
+    files = set(texts)
     if root not in files:
         return sorted(files)
     seen = {root}
     queue = deque([root])
     while queue:
         current = queue.popleft()
-        text = (tree_dir / current).read_text(encoding="utf-8")
-        for target in _links(text):
+        for target in _links(texts[current]):
             target = target.strip("<>").split("#", 1)[0]
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(current), target))
             if resolved in files and resolved not in seen:
@@ -85,27 +103,37 @@ def unreachable_files(tree_dir: Path, root: str = "index.md") -> list[str]:
     return sorted(files - seen)
 
 
-def dangling_links(tree_dir: Path) -> list[str]:
-    """'file: target' for every relative link (or image) whose target does not exist."""
-    tree_dir = Path(tree_dir)
+def dangling_links(tree: Tree) -> list[str]:
+    """'file: target' for every relative link (or image) whose target is neither a file nor a
+    folder of the tree."""
+    files = tree_files(tree)
+    folders = {posixpath.dirname(name) for name in files}
+    folders |= {parent for folder in list(folders) for parent in _parents(folder)}
     found = []
-    image = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)\)")
-    for name in _markdown_files(tree_dir):
-        text = _strip_code((tree_dir / name).read_text(encoding="utf-8"))
-        for target in _LINK.findall(text) + image.findall(text):
+    for name, text in _markdown(files).items():
+        text = _strip_code(text)
+        for target in _LINK.findall(text) + _IMAGE.findall(text):
             if _EXTERNAL.match(target) or target.startswith("#"):
                 continue
             clean = target.strip("<>").split("#", 1)[0]
-            if not (tree_dir / posixpath.dirname(name) / clean).exists():
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(name), clean))
+            resolved = "" if resolved == "." else resolved  # the tree's own root folder
+            if resolved.startswith("../") or (resolved not in files and resolved not in folders):
                 found.append(f"{name}: {target}")
     return found
 
 
-def empty_code_fences(tree_dir: Path) -> list[str]:
+def _parents(folder: str):
+    while folder:
+        folder = posixpath.dirname(folder)
+        yield folder
+
+
+def empty_code_fences(tree: Tree) -> list[str]:
     """'file:line' of each fenced code block with nothing inside."""
     found = []
-    for name in _markdown_files(Path(tree_dir)):
-        lines = (Path(tree_dir) / name).read_text(encoding="utf-8").split("\n")
+    for name, text in _markdown(tree).items():
+        lines = text.split("\n")
         fence, start, has_content = None, 0, False
         for number, line in enumerate(lines, start=1):
             match = _FENCE.match(line)
@@ -130,11 +158,11 @@ def _cells(row: str) -> int:
     return len(_UNESCAPED_PIPE.split(inner))
 
 
-def ragged_tables(tree_dir: Path) -> list[str]:
+def ragged_tables(tree: Tree) -> list[str]:
     """'file:line (counts)' of each Markdown pipe table whose rows differ in cell count."""
     found = []
-    for name in _markdown_files(Path(tree_dir)):
-        text = _strip_code((Path(tree_dir) / name).read_text(encoding="utf-8"))
+    for name, text in _markdown(tree).items():
+        text = _strip_code(text)
         lines = text.split("\n")
         number = 0
         while number < len(lines):

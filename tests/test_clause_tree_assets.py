@@ -70,7 +70,7 @@ def test_clause_tree_writes_the_tree_and_every_check_passes(prepared):
     assert len(evaluations) == 5 and all(e.passed for e in evaluations), [(e.check_name, e.metadata) for e in evaluations]
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
     assert len(report.segmentation.matched) == len(truth.clauses)
-    assert (store.path(TREE_DIR) / "index.md").is_file()
+    assert "index.md" in store.read_tree(TREE_DIR)
     metadata = result.asset_materializations_for_node("clause_tree")[0].metadata
     assert metadata["files"].value == len(report.files) and metadata["clauses_missed"].value == 0
 

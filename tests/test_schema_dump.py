@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from assets.clause_tree import TREE_DIR
 from schemas.tree import ClauseTreeReport
 from specmill.schema_dump import AuthoritativeSchemas, find_listing, replace_schema_dump, sanitize
+from specmill.tree_pack import unpack_tree
 from specmill.vocabulary import SchemaFile, read_schema_files
 from tests.verify_fixtures import built_sample
 
@@ -76,7 +78,7 @@ def test_the_generated_samples_annex_listing_is_replaced_at_99_percent(tmp_path_
     truth = json.loads((pdf.parent / "sample-spec.truth.json").read_text())
     report = ClauseTreeReport.model_validate_json((out / "tree.json").read_bytes())
     annex = next(f for f in report.files if f.section == "A.2")
-    markdown = (out / "tree" / annex.path).read_text(encoding="utf-8")
+    markdown = unpack_tree((out / TREE_DIR).read_bytes())[annex.path].decode("utf-8")
     schemas = AuthoritativeSchemas.from_files(read_schema_files([xsd])[0])
     files, replacement = replace_schema_dump(markdown, file=annex.path, section="A.2", title="A.2 Schema Listing", schemas=schemas)
     printed = [(d.kind, d.name) for d in replacement.declarations]

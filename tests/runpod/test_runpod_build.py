@@ -19,8 +19,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from assets.clause_tree import TREE_DIR
 from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import BatchPlan
+from specmill.tree_pack import unpack_tree
 from specmill_cli.main import main
 from tests.runpod.conftest import BUCKET, Bench, Sample
 from tests.support.runpod_emulator import JobStatus
@@ -36,8 +38,7 @@ def build_args(sample: Sample, out: Path, *extra: str) -> list[str]:
 
 
 def tree_files(out: Path) -> dict[str, bytes]:
-    tree = out / "tree"
-    return {path.relative_to(tree).as_posix(): path.read_bytes() for path in sorted(tree.rglob("*")) if path.is_file()}
+    return unpack_tree((out / TREE_DIR).read_bytes())
 
 
 def batch_of(bench: Bench, job_id: str) -> str:
@@ -94,7 +95,7 @@ def test_the_runpod_backend_builds_the_tree_retrying_the_job_that_failed(uninter
         artifact = ParsedBatchArtifact.model_validate_json((uninterrupted.out / "batches" / f"{batch.batch_id}.json").read_bytes())
         assert artifact.record.backend == "runpod"
         assert set(artifact.record.pages_seen) <= set(batch.pages)
-    assert (uninterrupted.out / "tree" / "index.md").is_file() and len(tree_files(uninterrupted.out)) > 3
+    assert "index.md" in tree_files(uninterrupted.out) and len(tree_files(uninterrupted.out)) > 3
     # Each job got the whole PDF by presigned URL (never pre-split) and its own page range.
     inputs = [bench.emulator.job(job_id, bench.endpoint_id).input for job_id in jobs]
     assert {tuple(sorted(i)) for i in inputs} == {tuple(sorted(inputs[0]))}

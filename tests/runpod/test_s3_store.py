@@ -69,6 +69,16 @@ def test_a_tree_is_replaced_whole_and_read_back_as_one_version(store, tmp_path):
     assert (local_copy / "index.md").read_bytes() == b"v2"
 
 
+def test_a_packed_tree_is_one_object_with_the_same_bytes_as_on_local_disk(store, seaweed, tmp_path):
+    files = {"index.md": b"# Root\n", "17/index.md": b"# 17\n"}
+    store.write_tree("tree.zip", files)
+    LocalArtifactStore(root=str(tmp_path)).write_tree("tree.zip", files)
+    listed = seaweed.client().list_objects_v2(Bucket=BUCKET, Prefix=store.prefix + "/")
+    assert [item["Key"][len(store.prefix) + 1 :] for item in listed["Contents"]] == ["tree.zip"]
+    assert store.read_bytes("tree.zip") == (tmp_path / "tree.zip").read_bytes()
+    assert store.tree_exists("tree.zip") and store.read_tree("tree.zip") == files
+
+
 def test_a_reader_racing_a_writer_gets_an_error_not_a_mix(store):
     store.write_tree("tree", {"index.md": b"v1"})
     store.write_bytes("tree/index.md", b"half of v2")  # a writer between its files and its manifest
