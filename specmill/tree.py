@@ -17,6 +17,7 @@ import os
 import posixpath
 import re
 import shutil
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -329,6 +330,34 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
+def _write_files(files: dict[str, bytes], staging: Path) -> None:
+    """Every file into the (new) staging folder. Files are first written side by side in one
+    scratch folder and then renamed into their folders: ext4 places a new file's inode near its
+    folder's, and writing straight into 2,400 fresh folders spread the writes so widely that it
+    took 10 s for 8,000 small files here, against 1-3 s this way (a rename only moves a name)."""
+    scratch = staging / ".incoming"
+    scratch.mkdir(parents=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    names = list(files)
+    for number, relative in enumerate(names):
+        descriptor = os.open(scratch / str(number), flags, 0o666)  # the umask applies, as for open()
+        try:
+            _write_all(descriptor, files[relative])
+        finally:
+            os.close(descriptor)
+    for folder in sorted({posixpath.dirname(relative) for relative in names} - {""}):
+        os.makedirs(staging / folder, exist_ok=True)
+    for number, relative in enumerate(names):
+        os.rename(scratch / str(number), staging / relative)
+    scratch.rmdir()
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
 def write_tree(files: dict[str, bytes], target: Path) -> None:
     """Write `files` into a new folder beside `target`, then swap it in for `target`.
 
@@ -345,16 +374,13 @@ def write_tree(files: dict[str, bytes], target: Path) -> None:
     staging = parent / f".{target.name}.new-{os.getpid()}"
     backup = parent / f".{target.name}.old-{os.getpid()}"
     try:
-        for relative, data in files.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        _write_files(files, staging)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise TreeWriteError(f"cannot write the clause tree under {staging}: {exc}") from exc
     try:
         if target.exists() and _exchange(staging, target):
-            shutil.rmtree(staging, ignore_errors=True)  # now holds the old tree
+            _discard(staging)  # now holds the old tree
             return
         if target.exists():
             os.rename(target, backup)
@@ -364,7 +390,14 @@ def write_tree(files: dict[str, bytes], target: Path) -> None:
             os.rename(backup, target)
         shutil.rmtree(staging, ignore_errors=True)
         raise TreeWriteError(f"cannot swap the new clause tree into {target}: {exc}") from exc
-    shutil.rmtree(backup, ignore_errors=True)
+    _discard(backup)
+
+
+def _discard(old_tree: Path) -> None:
+    """Delete a swapped-out tree in a thread: nothing waits for it (unlinking releases the GIL,
+    so the next stage runs meanwhile), the process does before it exits, and a tree left by a
+    killed process is removed by the next write_tree beside it."""
+    threading.Thread(target=shutil.rmtree, args=(old_tree,), kwargs={"ignore_errors": True}, name="discard-old-tree").start()
 
 
 def build_clause_tree(
