@@ -2,10 +2,8 @@
 overlays applied) at DIR/corpus/, with DIR/findings.json and DIR/findings.md."""
 
 import hashlib
-from pathlib import Path
 
 import dagster as dg
-
 
 from assets import artifacts
 from assets.clause_tree import TREE_REPORT
@@ -14,13 +12,14 @@ from assets.vocabulary import VOCABULARY, xsd_vocabulary
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
+from schemas.page_text import PageText
 from schemas.tree import ClauseTreeReport
 from schemas.verification_profile import VerificationRules
 from schemas.vocabulary import Vocabulary
 from specmill.correct import correct_corpus, findings_markdown
+from specmill.errors import ArtifactError
 from specmill.schema_dump import AuthoritativeSchemas
-
-from specmill.verify import PdfPageWords, clause_files
+from specmill.verify import PageTextWords, clause_files_in
 from specmill.vocabulary import read_schema_files
 
 CORPUS_DIR = "corpus"
@@ -32,20 +31,32 @@ def verification_rules(settings: SpecmillSettings) -> VerificationRules:
     return settings.profile().verification
 
 
-def input_tree(store: ArtifactStore) -> Path:
-    """The cross-linked tree, as a local folder: corrections apply to what readers will get,
-    links included. The store raises naming the tree when crosslink_graph has not run."""
-    return store.tree_path(LINKED_DIR)
+def source_page_text(store: ArtifactStore, source: SourcePdf) -> PageText:
+    """The text of every PDF page as source_pdf extracted it (the evidence of the source check),
+    checked to belong to the document of source.json."""
+    if not store.exists(artifacts.PAGE_TEXT):
+        raise ArtifactError(
+            f"{store.uri(artifacts.PAGE_TEXT)} (the text of every PDF page, written by source_pdf) is missing: "
+            "re-materialize source_pdf (re-run the plan stage)"
+        )
+    page_text = store.read_model(artifacts.PAGE_TEXT, PageText)
+    if page_text.sha256 != source.sha256 or page_text.page_count != source.page_count:
+        raise ArtifactError(
+            f"{store.uri(artifacts.PAGE_TEXT)} holds the text of another PDF (sha256 {page_text.sha256[:12]}…, "
+            f"{page_text.page_count} pages) than source.json ({source.sha256[:12]}…, {source.page_count} pages): "
+            "re-materialize source_pdf"
+        )
+    return page_text
 
 
-def tree_bytes(tree: Path, changed: dict[str, str]) -> dict[str, bytes]:
+def corrected_tree(linked: dict[str, bytes], changed: dict[str, str]) -> dict[str, bytes]:
     """Every file of the input tree (images included), with the corrected and new files over it."""
-    files = {path.relative_to(tree).as_posix(): path.read_bytes() for path in sorted(tree.rglob("*")) if path.is_file()}
+    files = dict(linked)
     files.update({path: text.encode("utf-8") for path, text in changed.items()})
     return files
 
 
-@dg.asset(group_name="verify", deps=[crosslink_graph, xsd_vocabulary], code_version="1")
+@dg.asset(group_name="verify", deps=[crosslink_graph, xsd_vocabulary], code_version="2")
 def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """Names in name contexts checked against the vocabulary and the PDF's own pages, vetted
     corrections and overlays applied, schema listings replaced declaration by declaration."""
@@ -53,13 +64,17 @@ def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettin
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
     vocabulary = store.read_model(VOCABULARY, Vocabulary)
     rules = verification_rules(settings)
-    tree = input_tree(store)
-    files = clause_files(tree, report)
+    # The cross-linked tree, read once: corrections apply to what readers will get, links
+    # included, and the corpus is this tree with the changed files over it. The store raises
+    # naming the tree when crosslink_graph has not run.
+    linked = store.read_tree(LINKED_DIR)
+    files = clause_files_in(linked, report, where=store.uri(LINKED_DIR))
     schema_files = read_schema_files(settings.schema_paths)[0] if settings.schema_paths else []
-    with PdfPageWords(source.path) as pages:
-        result = correct_corpus(files, vocabulary, rules, page_words=pages.words, schemas=AuthoritativeSchemas.from_files(schema_files))
+    # The PDF itself is not opened: its text was extracted once, by source_pdf.
+    pages = PageTextWords(source_page_text(store, source).pages)
+    result = correct_corpus(files, vocabulary, rules, page_words=pages.words, schemas=AuthoritativeSchemas.from_files(schema_files))
     findings = result.report
-    output = tree_bytes(tree, result.files)
+    output = corrected_tree(linked, result.files)
     store.write_tree(CORPUS_DIR, output)  # staged beside the old corpus, then swapped in
     store.write_model(FINDINGS, findings)
     store.write_text(FINDINGS_MARKDOWN, findings_markdown(findings))
@@ -84,6 +99,7 @@ def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettin
             "replacement_rate": rate if rate is not None else "no schema listing",
             "tokens_checked": findings.figures.tokens_checked,
             "pages_extracted": findings.figures.pages_extracted,
+            "pages_words_computed": pages.pages_extracted,
             "seconds": findings.figures.seconds,
             "findings": dg.MetadataValue.md(findings_markdown(findings, limit=30)),
             "corpus_path": dg.MetadataValue.path(store.uri(CORPUS_DIR)),

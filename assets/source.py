@@ -10,20 +10,22 @@ from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from specmill.errors import ArtifactError
-from specmill.source import describe_source
+from specmill.source import read_source
 
 
-@dg.asset(group_name="plan", code_version="1", kinds={"pdf"})
+@dg.asset(group_name="plan", code_version="2", kinds={"pdf"})
 def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """The source PDF: sha256, pages, page labels, printed-page offset and the cleaned outline
-    (bookmarks, or headings from the text layer when there is no usable outline)."""
-    source = describe_source(Path(settings.pdf_path), settings.profile())
+    (bookmarks, or headings from the text layer when there is no usable outline), and the text
+    of every page (pages.json: the one extraction of the text layer that later stages read)."""
+    source, page_text = read_source(Path(settings.pdf_path), settings.profile())
     previous = store.read_model_if_exists(artifacts.SOURCE, SourcePdf)
     if previous is not None and previous.sha256 != source.sha256:
         raise ArtifactError(
             f"{store.uri('')} holds the artifacts of another document ({previous.path}, sha256 {previous.sha256[:12]}…); "
             "choose another output folder or remove this one"
         )
+    store.write_model(artifacts.PAGE_TEXT, page_text)
     store.write_model(artifacts.SOURCE, source)
     store.write_model(artifacts.OUTLINE, source.outline)
     outline = source.outline
@@ -51,6 +53,8 @@ def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
             "textless_pages": len(source.textless_pages),
             "textless_page_list": dg.MetadataValue.json(source.textless_pages[:200]),
             "outline_path": dg.MetadataValue.path(store.uri(artifacts.OUTLINE)),
+            "page_text_chars": sum(len(text) for text in page_text.pages),
+            "page_text_path": dg.MetadataValue.path(store.uri(artifacts.PAGE_TEXT)),
         },
         data_version=dg.DataVersion(source.sha256),
     )

@@ -13,7 +13,7 @@ from schemas.vocabulary import AppliedCorrection, Finding, FindingsReport, Schem
 from specmill.corrections import apply_overlays, correct_names, stale_overlays_for_missing_sections, suggested_corrections
 from specmill.schema_dump import AuthoritativeSchemas, replace_schema_dump
 from specmill.verify.check import ClauseFile, NameIndex, PageWords, verify_files
-from specmill.verify.tokens import xml_prefixes
+from specmill.verify.tokens import NameTokenCache, xml_prefixes
 
 STATUSES = ("actionable", "corrected", "suspect", "benign")
 
@@ -40,7 +40,10 @@ def correct_corpus(
     started = time.perf_counter()
     index = NameIndex(vocabulary, rules)
     prefixes = set().union(*(xml_prefixes(f.markdown) for f in files)) if files else set()
-    before, _ = verify_files(files, vocabulary, rules, page_words, known_prefixes=prefixes, index=index)
+    # Both passes share the vocabulary index and the tokens of every text: most files come out
+    # of correction unchanged, so the second pass re-reads only the changed and new ones.
+    tokens = NameTokenCache()
+    before, _ = verify_files(files, vocabulary, rules, page_words, known_prefixes=prefixes, index=index, token_cache=tokens)
     profile_corrections = list(rules.corrections)
     confirmed: list[NameCorrection] = suggested_corrections(before) if rules.apply_confirmed else []
     applied: list[AppliedCorrection] = []
@@ -67,10 +70,12 @@ def correct_corpus(
         applied.extend(overlay_applied)
         stale.extend(overlay_stale)
         for path, content in outputs.items():
-            if path != clause_file.path or content != clause_file.markdown:
-                changed[path] = content
+            if path == clause_file.path and content == clause_file.markdown:
+                final_files.append(clause_file)
+                continue
+            changed[path] = content
             final_files.append(replace(clause_file, path=path, markdown=content))
-    after, figures = verify_files(final_files, vocabulary, rules, page_words, known_prefixes=prefixes, index=index)
+    after, figures = verify_files(final_files, vocabulary, rules, page_words, known_prefixes=prefixes, index=index, token_cache=tokens)
     remaining = {(f.section, f.token, f.kind) for f in after}
     corrected = [
         f.model_copy(update={"status": "corrected", "reason": f"{f.reason}; corrected"})

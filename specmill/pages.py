@@ -2,6 +2,7 @@
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from schemas.outline import PageOffset
 
@@ -106,6 +107,12 @@ def calibrate_offset(document, labels: list[str]) -> PageOffset:
     )
 
 
-def textless_pages(document) -> list[int]:
-    """Pages whose text layer is empty (a scan, or an image-only page)."""
-    return [index for index in range(document.page_count) if not document[index].get_text("text").strip()]
+def page_texts(document) -> list[str]:
+    """The text layer of every page, in page order: the one full extraction of the pipeline
+    (textless pages are found in it, and name verification reads its evidence from it)."""
+    return [document[index].get_text("text") for index in range(document.page_count)]
+
+
+def textless_pages(texts: Sequence[str]) -> list[int]:
+    """Pages whose text layer is empty (a scan, or an image-only page), given every page's text."""
+    return [index for index, text in enumerate(texts) if not text.strip()]

@@ -148,6 +148,8 @@ def find_listing(markdown: str, *, min_declarations: int) -> PrintedListing | No
     """The schema listing printed in a section, or None when it prints fewer declarations than
     `min_declarations`. All listing fences of one language are read as one stream, because a
     page break may split a declaration across two fences."""
+    if "```" not in markdown and "~~~" not in markdown:
+        return None  # no fence at all: most sections (the fence pattern costs 0.3 s over 8,000 files)
     fences = [m for m in _FENCE.finditer(markdown)]
     chosen: dict[str, list[re.Match[str]]] = {}
     for match in fences:

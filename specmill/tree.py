@@ -393,11 +393,22 @@ def write_tree(files: dict[str, bytes], target: Path) -> None:
     _discard(backup)
 
 
+_DISCARDING: list[threading.Thread] = []
+
+
 def _discard(old_tree: Path) -> None:
     """Delete a swapped-out tree in a thread: nothing waits for it (unlinking releases the GIL,
     so the next stage runs meanwhile), the process does before it exits, and a tree left by a
     killed process is removed by the next write_tree beside it."""
-    threading.Thread(target=shutil.rmtree, args=(old_tree,), kwargs={"ignore_errors": True}, name="discard-old-tree").start()
+    thread = threading.Thread(target=shutil.rmtree, args=(old_tree,), kwargs={"ignore_errors": True}, name="discard-old-tree")
+    thread.start()
+    _DISCARDING[:] = [t for t in _DISCARDING if t.is_alive()] + [thread]
+
+
+def wait_for_discarded_trees(timeout_s: float = 60.0) -> None:
+    """Block until the swapped-out trees are deleted (for callers that look at the folder next)."""
+    for thread in list(_DISCARDING):
+        thread.join(timeout_s)
 
 
 def build_clause_tree(

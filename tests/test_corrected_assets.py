@@ -2,14 +2,14 @@
 their checks: a clean run passes; a garbled tree blocks until the profile corrects it."""
 
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import dagster as dg
 import pytest
 import yaml
 
-from assets.clause_tree import clause_tree
-from assets.crosslinks import crosslink_graph
+from assets.clause_tree import TREE_DIR, clause_tree
+from assets.crosslinks import LINKED_DIR, crosslink_graph
 from assets.corrected import CORPUS_DIR, FINDINGS, FINDINGS_MARKDOWN, corrected_corpus
 from assets.vocabulary import VOCABULARY, xsd_vocabulary
 from checks.corrected import (
@@ -28,14 +28,24 @@ pytestmark = pytest.mark.slow
 CHECKS = [corrected_corpus_has_no_actionable_garbles, corrected_corpus_has_no_stale_overlay, corrected_corpus_replaces_schema_dumps]
 
 
-def _store(tmp_path: Path, out: Path) -> Path:
+def _tree_files(out: Path) -> dict[str, bytes]:
+    """The sample's clause tree as written by build_tree (a folder)."""
+    tree = out / "tree"
+    return {path.relative_to(tree).as_posix(): path.read_bytes() for path in sorted(tree.rglob("*")) if path.is_file()}
+
+
+def _store(tmp_path: Path, out: Path, linked: dict[str, bytes] | None = None) -> Path:
     store = tmp_path / "store"
     store.mkdir()
-    shutil.copytree(out / "tree", store / "tree")
+    files = _tree_files(out)
+    # Written through the store, in whatever form (folder or packed) the stages keep their trees.
+    artifacts = LocalArtifactStore(root=str(store))
+    artifacts.write_tree(TREE_DIR, files)
     # corrected_corpus reads the cross-linked tree; links do not matter to name verification.
-    shutil.copytree(out / "tree", store / "linked")
+    artifacts.write_tree(LINKED_DIR, linked if linked is not None else files)
     shutil.copy(out / "tree.json", store / "tree.json")
     shutil.copy(out / "source.json", store / "source.json")
+    shutil.copy(out / "pages.json", store / "pages.json")
     return store
 
 
@@ -74,23 +84,49 @@ def test_a_clean_sample_passes_every_check_and_replaces_its_schema_listing(sampl
     assert (store / FINDINGS_MARKDOWN).read_text().startswith("# Name verification findings")
     corpus = store / CORPUS_DIR
     assert (corpus / "index.md").is_file()
-    assert len(list(corpus.rglob("*.md"))) == len(list((store / "tree").rglob("*.md"))) + findings.schema_replacement.declarations_total
+    markdown_files = [path for path in _tree_files(out) if path.endswith(".md")]
+    assert len(list(corpus.rglob("*.md"))) == len(markdown_files) + findings.schema_replacement.declarations_total
+
+
+def test_verification_reads_the_page_texts_of_source_pdf_and_never_the_pdf(sample, tmp_path: Path):
+    pdf, xsd, out = sample
+    store = _store(tmp_path, out)
+    result = _run(tmp_path / "not-here.pdf", xsd, store)  # the PDF is not on this disk
+    assert result.success
+    findings = FindingsReport.model_validate_json((store / FINDINGS).read_bytes())
+    assert findings.counts["actionable"] == 0 and findings.figures.pages_extracted > 0
+    metadata = result.asset_materializations_for_node("corrected_corpus")[0].metadata
+    assert 0 < metadata["pages_words_computed"].value <= 10
+
+
+def test_without_pages_json_the_stage_fails_naming_it(sample, tmp_path: Path):
+    pdf, xsd, out = sample
+    store = _store(tmp_path, out)
+    (store / "pages.json").unlink()
+    result = _run(pdf, xsd, store)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == "corrected_corpus")
+    message = failure.step_failure_data.error.cause.message if failure.step_failure_data.error.cause else failure.step_failure_data.error.message
+    assert "pages.json" in message and "re-materialize source_pdf" in message
+    assert not (store / CORPUS_DIR).exists()
 
 
 def test_a_garbled_tree_is_blocked_until_the_profile_corrects_it(sample, tmp_path: Path):
     pdf, xsd, out = sample
-    store = _store(tmp_path, out)
+    files = _tree_files(out)
     # A parser garble in an XML example: the first element or attribute name of Annex B with a letter doubled.
     example, token = next(
         (path, t)
-        for path in sorted((store / "linked").rglob("b-*.md"))
-        for t in extract_name_tokens(path.read_text())
+        for path in sorted(files, key=PurePosixPath)
+        if PurePosixPath(path).match("b-*.md")
+        for t in extract_name_tokens(files[path].decode())
         if t.context in ("xml-tag", "xml-attribute") and len(t.name) >= 5
     )
-    text = example.read_text()
+    text = files[example].decode()
     name = token.name
     garble = name[:3] + name[2] + name[3:]
-    example.write_text(text[: token.start] + garble + text[token.end :])
+    files[example] = (text[: token.start] + garble + text[token.end :]).encode()
+    store = _store(tmp_path, out, linked=files)
     result = _run(pdf, xsd, store)
     checks = _checks(result)
     assert not checks["corrected_corpus_has_no_actionable_garbles"].passed
@@ -113,5 +149,5 @@ def test_a_garbled_tree_is_blocked_until_the_profile_corrects_it(sample, tmp_pat
     assert checks["corrected_corpus_has_no_stale_overlay"].severity == dg.AssetCheckSeverity.WARN
     findings = FindingsReport.model_validate_json((store / FINDINGS).read_bytes())
     assert [f.token for f in findings.with_status("corrected")] == [garble]
-    corrected_example = store / CORPUS_DIR / example.relative_to(store / "linked")
+    corrected_example = store / CORPUS_DIR / example
     assert garble not in corrected_example.read_text()

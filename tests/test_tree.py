@@ -9,7 +9,7 @@ from schemas.blocks import Block
 from schemas.outline import OutlineEntry
 from schemas.tree import TreeRules
 from specmill.segment import segment_blocks
-from specmill.tree import build_clause_tree, render_clause_tree, short_slug, write_tree
+from specmill.tree import build_clause_tree, render_clause_tree, short_slug, wait_for_discarded_trees, write_tree
 from specmill.tree_audit import (
     dangling_links,
     empty_code_fences,
@@ -119,6 +119,7 @@ def test_write_swaps_the_whole_tree_and_removes_leftovers(tmp_path: Path):
     write_tree({"index.md": b"new\n"}, target)
     assert sorted(p.name for p in target.iterdir()) == ["index.md"]
     assert (target / "index.md").read_bytes() == b"new\n"
+    wait_for_discarded_trees()  # the old tree is deleted in the background
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tree"]
 
 

@@ -133,3 +133,113 @@ def test_garble_injection_recall_and_precision_are_at_least_95_percent(document,
     assert {"collision", "drop", "case"} <= set(result["by_garble_type"])
     assert result["recall"] >= 0.95 and result["precision"] >= 0.95
     assert result["actionable_after_corrections"] == 0
+
+
+# -- speed rewrites that must not change a result ------------------------------------------------
+
+def _page_words_by_pieces(text: str) -> frozenset[str]:
+    """The definition page_words had before it became one pass: split at colons and white space,
+    then the words of each piece (kept here as the specification of its result)."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
+    words = set()
+    for piece in re.split(r"[:\s]", text):
+        for match in re.finditer(r"[A-Za-z_][\w.\-]*", piece):
+            if match.group(0).rstrip(".-"):
+                words.add(match.group(0).rstrip(".-"))
+    for match in re.finditer(r"([A-Za-z_][\w.\-]*)-\s*\n\s*([A-Za-z_][\w.\-]*)", text):
+        words.add(f"{match.group(1)}-{match.group(2).rstrip('.-')}")
+    return frozenset(words)
+
+
+PAGE_TEXTS = [
+    "the <manifest:file-\nentry> element and s:fontAlgn.",
+    "3.1.2 body (Body)\n1.5em x.y.z- a-b-- _under 9lives é_x naïve ﬁle Ⅻ\u00adsoft\u00a0nbsp\x1cfs",
+    "a-\nb-\nc foo-bar-\n  baz.\t \n- tail- \n\nx:y:z ::: urn:a:b http://e.com/a:b 1ineScale w:rPr.",
+    "",
+    "no words 123 456 ... --- ",
+]
+
+
+@pytest.mark.parametrize("text", PAGE_TEXTS)
+def test_page_words_in_one_pass_equal_the_words_piece_by_piece(text: str):
+    assert page_words(text) == _page_words_by_pieces(text)
+
+
+PROSE = (
+    "A s:tblLook and xs:string, w:rPr element; (s:para) attributes s:x1 and s:a.b.c- end s:9z "
+    "foo:bar/s:nope s:ok: @s:at .s:dot -s:dash \"s:q\" s:tail\nds:KeyInfo xs-x:y s-t:u r:id. "
+    "`s:code` and s:last"
+)
+
+
+@pytest.mark.parametrize("prefixes", [{"s"}, {"s", "xs"}, {"ds", "r", "s-t", "a.b"}, {"w", "nope"}])
+def test_prose_names_read_with_only_the_known_prefixes_are_those_the_general_pattern_finds(prefixes):
+    from specmill.verify.tokens import _QNAME, _prose_qname, _prose_qnames
+
+    general = [(m.start(), m.end(), m.group("prefix")) for m in _QNAME.finditer(PROSE) if m.group("prefix") in prefixes]
+    pattern = _prose_qname(frozenset(prefixes))
+    restricted = [(m.start(), m.end(), m.group("prefix")) for m in _prose_qnames(PROSE, pattern)] if pattern else []
+    assert restricted == general and general  # every case finds something
+
+
+def test_masking_keeps_length_and_line_breaks_and_blanks_only_the_spans():
+    from specmill.verify.tokens import _masked
+
+    text = "ab\ncd `x\ny` ef\ngh"
+    masked = _masked(text, [(6, 11), (0, 1), (9, 13)])  # unordered and overlapping
+    assert len(masked) == len(text)
+    assert masked == " b\ncd   \n    f\ngh"
+    assert _masked(text, []) == text
+
+
+def test_the_token_cache_gives_the_tokens_of_extraction_once_per_text():
+    from specmill.verify import NameTokenCache
+
+    cache = NameTokenCache()
+    prefixes = frozenset({"manifest", "s"})
+    first = cache.tokens(EXAMPLE, prefixes)
+    assert first == extract_name_tokens(EXAMPLE, known_prefixes=prefixes)
+    assert cache.tokens(EXAMPLE, prefixes) is first
+    assert cache.tokens(EXAMPLE, frozenset()) == extract_name_tokens(EXAMPLE)  # prefixes are part of the key
+    assert len(cache.tokens(EXAMPLE, frozenset())) < len(first)
+
+
+def test_a_name_printed_on_any_page_of_the_section_counts_as_printed():
+    markdown = "```xml\n<s:tb1Look/>\n```"
+    words = {4: frozenset({"other"}), 5: frozenset({"tblLook"})}
+    findings, figures = verify_files([ClauseFile("a.md", "2.1", markdown, (4, 5))], VOCABULARY, RULES, words.__getitem__)
+    assert [(f.token, f.status, f.evidence_pages) for f in findings] == [("tb1Look", "actionable", [4, 5])]
+    assert figures.pages_extracted == 2
+
+
+def test_clause_files_read_from_memory_equal_those_read_from_disk(tmp_path: Path):
+    from schemas.tree import SectionSpan, TreeFile
+    from specmill.errors import ArtifactError
+    from specmill.verify import clause_files_in
+
+    tree = tmp_path / "tree"
+    (tree / "2").mkdir(parents=True)
+    (tree / "index.md").write_bytes(b"# Index\n")
+    (tree / "2" / "2.1.md").write_bytes("# 2.1 A\r\nline\rnext ü\n".encode())
+    report = ClauseTreeReport.model_construct(
+        files=[TreeFile.model_construct(path="index.md", section=None), TreeFile.model_construct(path="2/2.1.md", section="2.1")],
+        spans=[SectionSpan.model_construct(section="2.1", first_page=3, last_page=4, block_pages=[7])],
+    )
+    on_disk = clause_files(tree, report)
+    in_memory = clause_files_in({p.relative_to(tree).as_posix(): p.read_bytes() for p in tree.rglob("*.md")}, report, where="t")
+    assert in_memory == on_disk
+    assert on_disk[0].markdown == "# 2.1 A\nline\nnext ü\n" and on_disk[0].pages == (3, 4, 7)
+    with pytest.raises(ArtifactError, match=r"2/2\.1\.md .* missing under t: re-materialize clause_tree"):
+        clause_files_in({}, report, where="t")
+
+
+def test_table_cells_keep_escaped_pipes_and_their_offsets():
+    from specmill.verify.tokens import _cells
+
+    line = "| `a\\|b` | c |  | d"
+    assert _cells(line) == [(" `a\\|b` ", 1), (" c ", 10), ("  ", 14), (" d", 17)]
+    assert _cells("|x|") == [("x", 1)]
+    assert _cells("| a |   ") == [(" a ", 1)]

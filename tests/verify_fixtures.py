@@ -9,18 +9,28 @@ _BUILT: dict[str, Path] = {}
 
 
 def built_sample(root: Path) -> tuple[Path, Path, Path]:
-    """(pdf, xsd, out dir with tree/, tree.json, source.json) of the 10-page sample."""
+    """(pdf, xsd, out dir with tree/, tree.json, source.json, pages.json) of the 10-page sample; the
+    tree is also packed as the clause_tree stage stores it (TREE_DIR)."""
     if "sample" not in _BUILT:
+        from assets.clause_tree import TREE_DIR
         from benchmarks.garble_injection import build_tree
+        from resources.store_base import is_packed
         from schemas.profile import DocumentProfile
-        from specmill.atomic import write_json_atomic
+        from specmill.atomic import write_bytes_atomic, write_json_atomic
         from specmill.sample import generate_sample
-        from specmill.source import describe_source
+        from specmill.source import read_source
+        from specmill.tree_pack import pack_tree
 
         document = generate_sample(root / "doc", pages=10)
         out = root / "out"
         build_tree(Path(document.pdf_path), out)
-        write_json_atomic(out / "source.json", describe_source(Path(document.pdf_path), DocumentProfile()))
+        if is_packed(TREE_DIR):  # as the clause_tree stage stores it
+            tree = out / "tree"
+            files = {path.relative_to(tree).as_posix(): path.read_bytes() for path in sorted(tree.rglob("*")) if path.is_file()}
+            write_bytes_atomic(out / TREE_DIR, pack_tree(files))
+        source, page_text = read_source(Path(document.pdf_path), DocumentProfile())
+        write_json_atomic(out / "source.json", source)
+        write_json_atomic(out / "pages.json", page_text)
         _BUILT["sample"] = root
     base = _BUILT["sample"]
     return base / "doc" / "sample-spec.pdf", base / "doc" / "sample-spec.xsd", base / "out"
@@ -29,6 +39,7 @@ def built_sample(root: Path) -> tuple[Path, Path, Path]:
 def built_odf(root: Path, corpus: Path) -> tuple[Path, Path, Path]:
     if "odf" not in _BUILT:
         from benchmarks.garble_injection import build_tree
+        from resources.store_base import is_packed
 
         build_tree(corpus / "specs" / "odf13-packages" / "spec.pdf", root / "out")
         _BUILT["odf"] = root

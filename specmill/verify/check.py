@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from schemas.verification_profile import VerificationRules
 from schemas.vocabulary import Finding, TokenKind, VerificationFigures, Vocabulary
-from specmill.verify.tokens import NameToken, extract_name_tokens
+from specmill.verify.tokens import NameToken, NameTokenCache
 
 _TYPE_KINDS = {"complexType", "simpleType", "group", "attributeGroup", "define"}
 _KINDS_FOR_TOKEN: dict[str, set[str]] = {
@@ -100,6 +100,19 @@ class NameIndex:
         return result
 
 
+class _PrintedOnPages:
+    """The words printed on any of a section's pages, asked without building their union (one
+    union per file cost more than the few questions asked of it)."""
+
+    __slots__ = ("_pages",)
+
+    def __init__(self, pages: list[frozenset[str]]):
+        self._pages = pages
+
+    def __contains__(self, word: object) -> bool:
+        return any(word in page for page in self._pages)
+
+
 @dataclass
 class _Judgement:
     status: str
@@ -109,7 +122,7 @@ class _Judgement:
     in_vocabulary: bool
 
 
-def _judge(token: str, kind: TokenKind, index: NameIndex, words: frozenset[str] | None) -> _Judgement | None:
+def _judge(token: str, kind: TokenKind, index: NameIndex, words: Container[str] | None) -> _Judgement | None:
     known = index.is_known(token, kind)
     if known and (words is None or token in words):
         return None
@@ -163,13 +176,16 @@ def verify_files(
     *,
     known_prefixes: Iterable[str] = (),
     index: NameIndex | None = None,
+    token_cache: NameTokenCache | None = None,
 ) -> tuple[list[Finding], VerificationFigures]:
     """Findings for every name token of every file; `page_words(page)` gives the PDF's words of a
-    page (None: vocabulary check only). Only the pages of sections with tokens are asked for."""
+    page (None: vocabulary check only). Only the pages of sections with tokens are asked for.
+    `index` and `token_cache` may be shared between calls over the same document."""
     started = time.perf_counter()
     index = index or NameIndex(vocabulary, rules)
+    token_cache = token_cache if token_cache is not None else NameTokenCache()
     vocabulary_prefixes = vocabulary.prefixes()
-    prefixes = set(known_prefixes) | vocabulary_prefixes
+    prefixes = frozenset(set(known_prefixes) | vocabulary_prefixes)
     findings: list[Finding] = []
     files_checked = tokens_checked = 0
     distinct: set[tuple[str, str]] = set()
@@ -177,14 +193,14 @@ def verify_files(
     for clause_file in files:
         files_checked += 1
         tokens = [
-            t for t in extract_name_tokens(clause_file.markdown, known_prefixes=prefixes)
+            t for t in token_cache.tokens(clause_file.markdown, prefixes)
             if len(t.name) >= rules.min_token_length and not _foreign(t, vocabulary_prefixes, rules)
         ]
         if not tokens:
             continue
-        words: frozenset[str] | None = None
+        words: Container[str] | None = None
         if page_words is not None and clause_file.pages:
-            words = frozenset().union(*(page_words(page) for page in clause_file.pages))
+            words = _PrintedOnPages([page_words(page) for page in clause_file.pages])
             pages_asked.update(clause_file.pages)
         counted = Counter((token.name, token.kind) for token in tokens)
         tokens_checked += len(tokens)
