@@ -15,7 +15,7 @@ from schemas.tree import ClauseTreeReport
 from specmill.links.link import link_tree
 
 
-LINKED_DIR = "linked"
+LINKED_DIR = "linked.zip"  # packed (specmill.tree_pack): what corrected_corpus reads, not browsed
 LINKS_REPORT = "links.json"
 _EVIDENCE = 50
 
@@ -32,9 +32,9 @@ def unresolved_table(report: LinkReport, limit: int = _EVIDENCE) -> str:
     return "\n".join(rows)
 
 
-@dg.asset(group_name="links", deps=[clause_tree], code_version="1")
+@dg.asset(group_name="links", deps=[clause_tree], code_version="2")
 def crosslink_graph(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
-    """The linked tree (DIR/linked/, swapped in whole beside the old one) and DIR/links.json: every
+    """The linked tree (DIR/linked.zip, replaced whole) and DIR/links.json: every
     reference with its target or the reason it has none, the citation graph, and the figures."""
     started = time.perf_counter()
     tree_report = store.read_model(TREE_REPORT, ClauseTreeReport)

@@ -19,7 +19,6 @@ from schemas.tree import ClauseTreeReport
 from specmill.atomic import write_json_atomic
 from specmill.links.verify import dangling_links
 from specmill.sample import generate_sample
-from specmill.tree import write_tree
 from tests.test_links_resolve import TREE, tree_report
 
 CHECKS = [crosslinks_do_not_dangle, crosslinks_resolution_rate, crosslinks_survive_a_copy]
@@ -30,7 +29,8 @@ def resources(out: Path, pdf: Path) -> dict:
 
 
 def write_small_tree(out: Path, files: dict[str, str]) -> None:
-    write_tree({path: text.encode() for path, text in files.items()}, out / TREE_DIR)
+    # Through the store: the clause tree may be a folder or a packed archive (TREE_DIR decides).
+    LocalArtifactStore(root=str(out)).write_tree(TREE_DIR, {path: text.encode() for path, text in files.items()})
     write_json_atomic(out / TREE_REPORT, tree_report())
 
 
@@ -48,9 +48,11 @@ def test_crosslink_graph_writes_the_linked_tree_and_links_json(tmp_path: Path):
     assert metadata["resolved"].value == report.resolved
     assert metadata["unresolved_by_reason"].value == {"ambiguous": 1, "outside_document": 1, "unknown_id": 1}
     assert metadata["most_cited"].value[0]["count"] >= 2
-    assert "[§2](../2-runs.md)" in (tmp_path / LINKED_DIR / "1-general" / "1-1-overview.md").read_text()
+    linked = LocalArtifactStore(root=str(tmp_path)).read_tree(LINKED_DIR)
+    assert "[§2](../2-runs.md)" in linked["1-general/1-1-overview.md"].decode()
     # The clause tree itself is left as it was; only linked/ carries the links.
-    assert (tmp_path / TREE_DIR / "1-general" / "1-1-overview.md").read_text() == TREE["1-general/1-1-overview.md"]
+    clause_tree_files = LocalArtifactStore(root=str(tmp_path)).read_tree(TREE_DIR)
+    assert clause_tree_files["1-general/1-1-overview.md"].decode() == TREE["1-general/1-1-overview.md"]
     checks = check_results(result)
     assert checks["crosslinks_do_not_dangle"].passed and checks["crosslinks_survive_a_copy"].passed
     # Two of the four in-document references cannot resolve: the rate check fails and lists them.
@@ -69,13 +71,29 @@ def test_a_dangling_link_blocks(tmp_path: Path):
     assert dangling.metadata["dangling_links"].value[0]["target"] == "gone.md"
 
 
+def test_a_link_that_only_works_where_the_tree_is_fails_the_copy_check(tmp_path: Path):
+    beside = tmp_path / "beside.md"  # exists on disk: only a copy elsewhere would break these links
+    beside.write_text("outside the tree")
+    broken = {**TREE, "2-runs.md": TREE["2-runs.md"] + f"\nSee [there]({beside}) and [up](../beside.md).\n"}
+    write_small_tree(tmp_path, broken)
+    result = dg.materialize([crosslink_graph, *CHECKS], resources=resources(tmp_path, tmp_path / "doc.pdf"), raise_on_error=False)
+    copy = check_results(result)["crosslinks_survive_a_copy"]
+    assert not copy.passed
+    assert copy.metadata["dangling_after_copy"].value == 2
+    assert {(d["target"], d["reason"]) for d in copy.metadata["dangling_links"].value} == {
+        (str(beside), "absolute path"),
+        ("../beside.md", "points outside the tree"),
+    }
+
+
 def test_relinking_replaces_the_old_linked_tree_whole(tmp_path: Path):
     write_small_tree(tmp_path, TREE)
     dg.materialize([crosslink_graph], resources=resources(tmp_path, tmp_path / "doc.pdf"))
-    (tmp_path / LINKED_DIR / "stale.md").write_text("left over")
+    store = LocalArtifactStore(root=str(tmp_path))
+    store.write_tree(LINKED_DIR, {**store.read_tree(LINKED_DIR), "stale.md": b"left over"})
     dg.materialize([crosslink_graph], resources=resources(tmp_path, tmp_path / "doc.pdf"))
-    assert not (tmp_path / LINKED_DIR / "stale.md").exists()
-    assert not list(tmp_path.glob(f".{LINKED_DIR}.*"))
+    assert "stale.md" not in store.read_tree(LINKED_DIR) and "index.md" in store.read_tree(LINKED_DIR)
+    assert not list(tmp_path.glob(f".{LINKED_DIR}.*"))  # no temporary file left beside it
 
 
 @pytest.mark.slow
@@ -103,8 +121,9 @@ def test_the_generated_sample_resolves_every_reference_to_its_ground_truth_claus
     extra = [e for e in emitted if e not in expected]
     assert (missing, extra) == ([], []) and len(emitted) == len(expected)
     # No decoy became a link, and nothing dangles on disk.
-    linked_text = "\n".join(p.read_text() for p in (out / LINKED_DIR).rglob("*.md"))
+    linked_store = LocalArtifactStore(root=str(out))
+    linked_text = "\n".join(data.decode() for name, data in linked_store.read_tree(LINKED_DIR).items() if name.endswith(".md"))
     for decoy in truth.decoys:
         assert f"[{decoy.text}]" not in linked_text and f"[{decoy.text.split()[-1]}](" not in linked_text
-    assert dangling_links(out / LINKED_DIR) == []
+    assert dangling_links(linked_store.tree_path(LINKED_DIR)) == []  # unpacked into a folder: checked on disk
     json.loads((out / LINKS_REPORT).read_text())  # plain JSON for other tools

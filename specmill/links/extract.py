@@ -21,16 +21,19 @@ that become links (`see [9.1.2](...)`, `[§§ 3](...)–[5](...)`).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from schemas.link_profile import LinkRules
-from specmill.links.markdown import Span, inline_math_spans, overlaps, protected_spans
+from specmill.links.markdown import Span, code_spans, inline_math_spans, overlaps, protected_spans
+from specmill.links.scan import CaselessWords, finditer_at
+from specmill.links.titles import TitleFinder
 
 # A clause id as printed after a section sign or a clause word: '17.9.11', '823a', 'A.3'.
 _ID = r"(?:[A-Z](?:\.\d+)+|\d+[a-z]?(?:\.\d+)*)(?![\w\u00b7])(?!\.\d)"
 _BARE_DOTTED = re.compile(r"(?<![\w.\u00a7\-/:#@$])(\d+(?:\.\d+)+|[A-Z](?:\.\d+)+)(?![\w\-/])(?!\.\d)")
+_DOT_DIGIT = re.compile(r"\.\d")
 _SPACE = r"[ \t\u00a0\u2009\u202f]*"
 # '<manifest:file-entry> 4.3', '`<dsig:document-signatures>` 5.2', 'manifest:size 4.16.13'.
 _QUALIFIED_NAME_BEFORE = re.compile(r"(?:`?<[\w.-]+:[\w.-]+[^<>\n]*>`?|\b[\w.-]+:[\w.-]+`?)[ \t\u00a0]*$")
@@ -130,16 +133,36 @@ class ReferenceExtractor:
         return [re.compile(pattern) for pattern in self.rules.external_before]
 
     @cached_property
-    def _title_pattern(self) -> re.Pattern[str] | None:
+    def _title_finder(self) -> TitleFinder | None:
         if not (self.rules.title_references and self.titles):
             return None
         titles = sorted({t for t in self.titles if len(t) >= self.rules.title_min_chars and t[:1].isalpha()}, key=len, reverse=True)
         if not titles:
             return None
-        cues = "|".join(_word(cue) for cue in sorted(self.rules.title_cues, key=len, reverse=True))
-        alternatives = "|".join(re.escape(title).replace(r"\ ", r"\s+") for title in titles)
+        cues = sorted(self.rules.title_cues, key=len, reverse=True)
         # The cue in any case, the title as printed: 'see general rules' is not clause 'General'.
-        return re.compile(rf"(?<![\w-])(?i:{cues})\s+(?P<title>{alternatives})(?![\w-])")
+        return TitleFinder(cues, [_word(cue) for cue in cues], titles)
+
+    @cached_property
+    def _title_pattern(self) -> re.Pattern[str] | None:
+        """The single regex the title finder stands in for."""
+        return None if self._title_finder is None else self._title_finder.pattern
+
+    @cached_property
+    def _clause_word_starts(self) -> CaselessWords:
+        return CaselessWords(self.rules.clause_words)
+
+    @cached_property
+    def _annex_starts(self) -> CaselessWords:
+        return CaselessWords(self.rules.annex_words)
+
+    @cached_property
+    def _sign_pattern(self) -> re.Pattern[str]:
+        return re.compile(self._sign)
+
+    @cached_property
+    def _list_continuation(self) -> re.Pattern[str]:
+        return re.compile(rf"{_SPACE}(?:{self._list_connector}{_SPACE})+")
 
     @cached_property
     def _units(self) -> frozenset[str]:
@@ -168,13 +191,24 @@ class ReferenceExtractor:
 
     def extract(self, text: str, *, running_lines: frozenset[str] = frozenset()) -> list[FoundReference]:
         """Every reference in `text`, in order, none overlapping another or a protected span."""
-        math = self._section_math(text)
-        protected = protected_spans(text, running_lines=running_lines, math_allowed=[(s, e) for s, e, _ in math])
+        code = code_spans(text)
+        math = self._section_math(text, code)
+        # Most files hold no candidate at all: the protected spans are worked out at the first one.
+        protection: list[tuple[list[Span], list[int]]] = []
+
+        def is_protected(start: int, end: int) -> bool:
+            if not protection:
+                allowed = [(s, e) for s, e, _ in math]
+                spans = protected_spans(text, running_lines=running_lines, math_allowed=allowed, code=code)
+                protection.append((spans, [span_start for span_start, _ in spans]))
+            spans, starts = protection[0]
+            return overlaps(spans, start, end, starts)
+
         found: list[FoundReference] = []
         taken: list[Span] = []
 
         def accept(reference: FoundReference | None) -> None:
-            if reference is None or overlaps(protected, reference.start, reference.end):
+            if reference is None or is_protected(reference.start, reference.end):
                 return
             if any(start < reference.end and reference.start < end for start, end in taken):
                 return
@@ -188,24 +222,23 @@ class ReferenceExtractor:
         for pattern, template, form in self._extra:
             for match in pattern.finditer(text):
                 accept(self._extra_reference(text, match, template, form))
-        for match in self._annex.finditer(text):
+        for match in _caseless_finditer(self._annex, self._annex_starts, text):
             accept(self._annex_reference(text, match))
-        for match in self._clause_word.finditer(text):
+        for match in _caseless_finditer(self._clause_word, self._clause_word_starts, text):
             accept(self._clause_word_reference(text, match))
-        if self._title_pattern is not None:
-            for match in self._title_pattern.finditer(text):
-                accept(self._title_reference(text, match))
-        self._bare_numbers(text, protected, taken, accept)
+        if self._title_finder is not None:
+            for start, title_start, title_end in self._title_finder.finditer(text):
+                accept(self._title_reference(text, start, title_start, title_end))
+        self._bare_numbers(text, is_protected, taken, accept)
         found.sort(key=lambda reference: reference.start)
-        line_starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
-        return [_with_line(reference, line_starts) for reference in found]
+        return [replace(reference, line=text.count("\n", 0, reference.start) + 1) for reference in found]
 
     # -- one function per form ------------------------------------------------------------------
 
-    def _section_math(self, text: str) -> list[tuple[int, int, str]]:
+    def _section_math(self, text: str, code: list[Span] | None = None) -> list[tuple[int, int, str]]:
         """`$§17.4.62$` / `$\\S 17.4$` spans with the reference inside, normalized to '§17.4.62'."""
         found = []
-        for start, end in inline_math_spans(text):
+        for start, end in inline_math_spans(text, code=code):
             inner = _LATEX_SPACING.sub(" ", _LATEX_SECTION.sub("§", text[start + 1 : end - 1])).strip()
             if self._section_sign.fullmatch(inner):
                 found.append((start, end, inner))
@@ -223,7 +256,7 @@ class ReferenceExtractor:
 
     def _section_sign_reference(self, text: str, match: re.Match[str]) -> FoundReference | None:
         sign = match.group("sign")
-        double = len(re.findall(self._sign, sign)) > 1
+        double = len(self._sign_pattern.findall(sign)) > 1
         first = match.group("id")
         sign_label = self._normal_sign(text[match.start() : match.start("id")])
         links = [LinkSpan(match.start(), match.end(), first, sign_label + first)]
@@ -299,25 +332,24 @@ class ReferenceExtractor:
             external=self._is_external(text, match.start(), match.end()),
         )
 
-    def _title_reference(self, text: str, match: re.Match[str]) -> FoundReference:
-        title = " ".join(match.group("title").split())
-        start, end = match.span("title")
+    def _title_reference(self, text: str, cue_start: int, start: int, end: int) -> FoundReference:
+        title = " ".join(text[start:end].split())
         span = LinkSpan(start, end, f"title:{title.lower()}", text[start:end])
-        return FoundReference(match.start(), end, match.group(0), "title", (f"title:{title.lower()}",), (span,), tentative=True)
+        return FoundReference(cue_start, end, text[cue_start:end], "title", (f"title:{title.lower()}",), (span,), tentative=True)
 
-    def _bare_numbers(self, text: str, protected: list[Span], taken: list[Span], accept) -> None:
+    def _bare_numbers(self, text: str, is_protected: Callable[[int, int], bool], taken: list[Span], accept) -> None:
         """Dotted numbers whose context makes them references; a list after an accepted one
         ('see 9.1.2 and 9.1.3', '4.16.4, manifest:media-type 4.16.10') continues it."""
         previous_end = -1
-        for match in _BARE_DOTTED.finditer(text):
+        for match in finditer_at(_BARE_DOTTED, text, _dotted_number_starts(text)):
             number = match.group(1)
             start, end = match.span(1)
-            if overlaps(protected, start, end) or any(s < end and start < e for s, e in taken):
+            if is_protected(start, end) or any(s < end and start < e for s, e in taken):
                 continue
             line_start = text.rfind("\n", 0, start) + 1
             before = text[max(line_start, start - 80) : start]
             after = text[end : end + 30]
-            continues = previous_end >= 0 and re.fullmatch(rf"{_SPACE}(?:{self._list_connector}{_SPACE})+", text[previous_end:start]) is not None
+            continues = previous_end >= 0 and self._list_continuation.fullmatch(text[previous_end:start]) is not None
             if not (continues or self._after_own_title(number, before) or self._bare_number_is_reference(number, before, after)):
                 continue
             cue = _LAST_WORD.search(before)
@@ -363,7 +395,7 @@ class ReferenceExtractor:
 
     def _normal_sign(self, printed: str) -> str:
         """'§ ' stays '§ '; a damaged glyph becomes '§'; '§§' stays double."""
-        return re.sub(self._sign, "§", printed)
+        return self._sign_pattern.sub("§", printed)
 
     def _is_external(self, text: str, start: int, end: int) -> bool:
         line_end = text.find("\n", end)
@@ -390,8 +422,25 @@ def _same_shape(first: str, other: str) -> bool:
     return first.count(".") == other.count(".") and first[:1].isdigit() == other[:1].isdigit()
 
 
-def _with_line(reference: FoundReference, line_starts: list[int]) -> FoundReference:
-    return replace(reference, line=bisect_right(line_starts, reference.start))
+def _caseless_finditer(pattern: re.Pattern[str], words: CaselessWords, text: str) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` for a pattern that starts with one of `words` (case-insensitive)."""
+    starts = words.starts(text)
+    return pattern.finditer(text) if starts is None else finditer_at(pattern, text, starts)
+
+
+def _dotted_number_starts(text: str) -> list[int]:
+    """Every place a `_BARE_DOTTED` match may start: the digits or the capital before a '.digit'."""
+    starts: list[int] = []
+    for dot in _DOT_DIGIT.finditer(text):
+        start = dot.start()
+        while start and text[start - 1].isdecimal():  # `\d` is a Unicode decimal digit, as here
+            start -= 1
+        if start == dot.start():
+            if not (start and "A" <= text[start - 1] <= "Z"):
+                continue
+            start -= 1
+        starts.append(start)
+    return starts
 
 
 def extract_references(

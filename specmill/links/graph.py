@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 
 from schemas.links import CitationEdge, CitationGraph, CitationNode, CitedClause, LinkReport, Reference
-from specmill.clause_ids import sort_key
 from specmill.links.resolve import ClauseDirectory
 
 MOST_CITED = 20
@@ -42,7 +41,7 @@ def build_citation_graph(references: list[Reference], directory: ClauseDirectory
             clause_id=entry.clause_id or entry.key, section=entry.key, file=entry.file,
             cited_by=cited[entry.clause_id or entry.key], cites=cites[entry.clause_id or entry.key],
         )
-        for entry in sorted(directory.entries, key=lambda e: sort_key(e.clause_id or e.key))
+        for entry in sorted(directory.entries, key=lambda e: directory.order_key(e.clause_id or e.key))
     ]
     return CitationGraph(
         nodes=nodes,
@@ -56,7 +55,7 @@ def build_link_report(
     graph = build_citation_graph(references, directory)
     resolved = sum(1 for r in references if r.resolved)
     reasons = Counter(r.unresolved_reason for r in references if r.unresolved_reason)
-    most_cited = sorted((node for node in graph.nodes if node.cited_by), key=lambda n: (-n.cited_by, sort_key(n.clause_id)))
+    most_cited = sorted((node for node in graph.nodes if node.cited_by), key=lambda n: (-n.cited_by, directory.order_key(n.clause_id)))
     return LinkReport(
         references_found=len(references),
         resolved=resolved,

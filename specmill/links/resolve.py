@@ -43,7 +43,22 @@ def lookup_key(clause_id: str) -> str:
 
 def relative_link(target_file: str, source_file: str) -> str:
     """POSIX path of `target_file` as seen from `source_file` (both relative to the tree root)."""
-    return posixpath.relpath(target_file, posixpath.dirname(source_file) or ".")
+    start = posixpath.dirname(source_file) or "."
+    start_parts = _tree_parts(start)
+    target_parts = _tree_parts(target_file) if target_file else None
+    if start_parts is None or target_parts is None:
+        return posixpath.relpath(target_file, start)  # what this computes without the working directory
+    common = 0
+    while common < len(start_parts) and common < len(target_parts) and start_parts[common] == target_parts[common]:
+        common += 1
+    parts = [posixpath.pardir] * (len(start_parts) - common) + target_parts[common:]
+    return "/".join(parts) if parts else posixpath.curdir
+
+
+def _tree_parts(path: str) -> list[str] | None:
+    """The parts of a normalized path inside the tree; None for one that is absolute or climbs."""
+    parts = [part for part in posixpath.normpath(path).split("/") if part and part != "."]
+    return None if path.startswith("/") or ".." in parts else parts
 
 
 class ClauseDirectory:
@@ -58,7 +73,21 @@ class ClauseDirectory:
                 self._by_id.setdefault(lookup_key(entry.clause_id), []).append(entry)
             if entry.title:
                 self._by_title.setdefault(_title_key(entry.title), []).append(entry)
-        self._ordered = sorted((e for e in entries if e.clause_id), key=lambda e: sort_key(e.clause_id or ""))
+        self._order_keys: dict[str, tuple] = {}
+        ordered = sorted((e for e in entries if e.clause_id), key=lambda e: self.order_key(e.clause_id or ""))
+        # Siblings (same depth, same parent) in document order, with their sort keys: a range
+        # expands within one such list instead of scanning every clause.
+        self._siblings: dict[tuple[int, str | None], list[tuple[tuple, str]]] = {}
+        for entry in ordered:
+            clause_id = entry.clause_id or ""
+            self._siblings.setdefault((clause_id.count("."), parent_id(clause_id)), []).append((self.order_key(clause_id), clause_id))
+
+    def order_key(self, clause_id: str) -> tuple:
+        """`sort_key(clause_id)`, computed once per id."""
+        key = self._order_keys.get(clause_id)
+        if key is None:
+            key = self._order_keys[clause_id] = sort_key(clause_id)
+        return key
 
     @classmethod
     def from_tree_report(cls, report: ClauseTreeReport) -> "ClauseDirectory":
@@ -97,17 +126,8 @@ class ClauseDirectory:
         low, high = sort_key(first), sort_key(last)
         if low > high:
             low, high = high, low
-        depth = first.count(".")
-        parent = parent_id(first)
-        ids = [
-            entry.clause_id
-            for entry in self._ordered
-            if entry.clause_id
-            and entry.clause_id.count(".") == depth
-            and parent_id(entry.clause_id) == parent
-            and low <= sort_key(entry.clause_id) <= high
-        ]
-        return list(dict.fromkeys(ids))
+        siblings = self._siblings.get((first.count("."), parent_id(first)), [])
+        return list(dict.fromkeys(clause_id for key, clause_id in siblings if low <= key <= high))
 
 
 def _title_key(title: str) -> str:
