@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import deque
+from functools import lru_cache
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -64,8 +65,10 @@ def _links(text: str) -> list[str]:
     return [target for target in _LINK.findall(_strip_code(text)) if not _EXTERNAL.match(target) and not target.startswith("#")]
 
 
+@lru_cache(maxsize=65536)
 def _strip_code(text: str) -> str:
-    """The text with fenced code blanked out (links and pipes inside code do not count)."""
+    """The text with fenced code blanked out (links and pipes inside code do not count). Cached:
+    three checks of one tree strip the same 8,000 files."""
     if "```" not in text and "~~~" not in text:
         return text  # no fence can open
     kept, fence = [], None
