@@ -3,13 +3,23 @@
 from pydantic import Field
 
 from schemas.base import Contract
-from schemas.blocks import Block, ParsedBatch
+from schemas.blocks import Block
+
+
+class JoinedBatch(Contract):
+    """A batch as it was joined: what the contiguity check compares with the plan. (Not the whole
+    ParsedBatch record: its parse seconds would make two joins of the same batches differ.)"""
+
+    batch_id: str
+    first_page: int
+    last_page: int
+    content_sha256: str
 
 
 class DocumentBlocks(Contract):
     source_sha256: str
     page_count: int
     batch_ids: list[str] = Field(description="The batches joined, in page order (empty for pre-parsed MinerU output).")
-    batches: list[ParsedBatch] = Field(default_factory=list, description="The records of the batches joined, in page order.")
+    batches: list[JoinedBatch] = Field(default_factory=list, description="The batches joined, in page order.")
     content_sha256: str = Field(description="sha256 over the batches' content hashes (or the blocks): the data version.")
     blocks: list[Block]

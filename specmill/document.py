@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from schemas.blocks import Block, ParsedBatchArtifact
-from schemas.document import DocumentBlocks
+from schemas.document import DocumentBlocks, JoinedBatch
 from schemas.plan import BatchPlan
 from specmill.errors import ArtifactError
 from specmill.parsed import content_sha256
@@ -47,7 +47,8 @@ def join_batches(plan: BatchPlan, artifacts: dict[str, ParsedBatchArtifact]) -> 
         if outside:
             raise ArtifactError(f"batch {batch.batch_id} holds blocks on pages {outside[:10]} outside its pages {batch.first_page}-{batch.last_page}")
         blocks.extend(without_raw(artifact.blocks))
-        records.append(record)
+        records.append(JoinedBatch(batch_id=record.batch_id, first_page=record.first_page, last_page=record.last_page,
+                                   content_sha256=record.content_sha256))
         digest.update(f"{batch.batch_id}:{record.content_sha256}\n".encode())
     return DocumentBlocks(
         source_sha256=plan.source_sha256,

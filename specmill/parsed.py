@@ -3,8 +3,10 @@
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Mapping
 
 from schemas.blocks import Block, ParsedBatch, ParsedBatchArtifact
+from schemas.document import JoinedBatch
 from schemas.plan import Batch, BatchPlan
 
 
@@ -43,7 +45,7 @@ def coverage_problems(artifact: ParsedBatchArtifact, batch: Batch, textless_page
     return {"blocks_outside_batch": outside, "text_pages_without_blocks": silent}
 
 
-def contiguity_problems(plan: BatchPlan, records: dict[str, ParsedBatch]) -> dict[str, list]:
+def contiguity_problems(plan: BatchPlan, records: Mapping[str, ParsedBatch | JoinedBatch]) -> dict[str, list]:
     """Missing partitions, and parsed batches whose pages no longer match the plan."""
     missing = [batch.batch_id for batch in plan.batches if batch.batch_id not in records]
     mismatched = [
