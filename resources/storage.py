@@ -77,7 +77,7 @@ class LocalArtifactStore(ArtifactStore):
             raise ArtifactError(f"artifact {relative} not found under {self.root}: materialize its asset first")
         return path.read_bytes()
 
-    def read_model(self, relative: str, model_type: type[ModelT]) -> ModelT:
+    def read_model(self, relative: str, model_type: type[ModelT], *, keep: bool = True) -> ModelT:
         """The artifact as a model. Shared between readers in this process: treat it as read-only."""
         path = self.path(relative)
         try:
@@ -87,7 +87,8 @@ class LocalArtifactStore(ArtifactStore):
         model = _CACHE.get(key)
         if model is None:
             model = _parse_model(path, model_type)
-            _CACHE.put(key, model)
+            if keep:
+                _CACHE.put(key, model)
         return model
 
     def write_model(self, relative: str, model: BaseModel) -> str:

@@ -91,7 +91,9 @@ class ArtifactStore(dg.ConfigurableResource):
     def write_model(self, relative: str, model: BaseModel) -> str:
         return self.write_bytes(relative, model_bytes(model))
 
-    def read_model(self, relative: str, model_type: type[ModelT]) -> ModelT:
+    def read_model(self, relative: str, model_type: type[ModelT], *, keep: bool = True) -> ModelT:
+        """The artifact as a model. `keep=False`: a store that keeps what it read (local disk)
+        need not keep this one, read once by its only reader."""
         data = self.read_bytes(relative)
         try:
             return model_type.model_validate_json(data)
@@ -137,5 +139,5 @@ class ArtifactStore(dg.ConfigurableResource):
             write_tree(self.read_tree(relative), target)
         return target
 
-    def read_model_if_exists(self, relative: str, model_type: type[ModelT]) -> ModelT | None:
-        return self.read_model(relative, model_type) if self.exists(relative) else None
+    def read_model_if_exists(self, relative: str, model_type: type[ModelT], *, keep: bool = True) -> ModelT | None:
+        return self.read_model(relative, model_type, keep=keep) if self.exists(relative) else None
