@@ -127,8 +127,9 @@ class LocalArtifactStore(ArtifactStore):
         return self.uri(relative)
 
     def read_folder(self, relative: str) -> dict[str, bytes]:
-        folder = self.folder_path(relative)
-        return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+        from specmill.tree import read_folder
+
+        return read_folder(self.folder_path(relative))
 
     def folder_exists(self, relative: str) -> bool:
         return self.path(relative).is_dir()

@@ -33,7 +33,7 @@ from schemas.tree import (
     TreeFile,
     TreeRules,
 )
-from specmill.errors import SpecmillError
+from specmill.errors import ArtifactError, SpecmillError
 from specmill.render import render_blocks
 from specmill.render.inline import protect_tags
 from specmill.segment import find_misplaced_blocks
@@ -328,6 +328,14 @@ def _exchange(a: Path, b: Path) -> bool:
     at_fdcwd = -100
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
+
+
+def read_folder(folder: Path) -> dict[str, bytes]:
+    """Every file under a written tree folder (relative POSIX path -> bytes), in path order."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ArtifactError(f"tree folder {folder} not found: materialize its asset first")
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def _write_files(files: dict[str, bytes], staging: Path) -> None:

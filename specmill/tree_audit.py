@@ -9,11 +9,12 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import deque
-from functools import lru_cache
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from schemas.tree import ClauseTreeReport, MisplacedBlock
+from specmill.tree import read_folder
 
 _LINK = re.compile(r"(?<!!)\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)\)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})(.*)$")
@@ -26,10 +27,7 @@ Tree = Mapping[str, bytes] | Path
 
 def tree_files(tree: Tree) -> Mapping[str, bytes]:
     """The tree's files: as given, or read from a folder."""
-    if isinstance(tree, Mapping):
-        return tree
-    root = Path(tree)
-    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+    return tree if isinstance(tree, Mapping) else read_folder(tree)
 
 
 def _markdown(tree: Tree) -> dict[str, str]:

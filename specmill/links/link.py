@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 from schemas.link_profile import LinkRules
 from schemas.links import LinkReport, Reference
 from schemas.tree import ClauseTreeReport
-from specmill.errors import ArtifactError
 from specmill.links.extract import FoundReference, ReferenceExtractor
 from specmill.links.graph import build_link_report
 from specmill.links.resolve import ClauseDirectory, resolve_link_target, resolve_reference
@@ -61,14 +59,6 @@ def rewrite_markdown(
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text, links
-
-
-def read_tree(folder: Path) -> dict[str, bytes]:
-    """Every file under a written tree folder (relative POSIX path -> bytes)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ArtifactError(f"clause tree folder {folder} not found: materialize clause_tree first")
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def link_tree(files: dict[str, bytes], report: ClauseTreeReport, rules: LinkRules | None = None) -> tuple[dict[str, bytes], LinkReport]:
