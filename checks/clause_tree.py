@@ -23,7 +23,9 @@ def _figures(report: ClauseTreeReport) -> dict:
 
 @dg.asset_check(asset=clause_tree, blocking=True)
 def clause_tree_has_every_clause(store: ArtifactStore) -> dg.AssetCheckResult:
-    """Every outline clause has a file or barrel in the tree, or is listed as empty in its parent's index."""
+    """Every outline clause's heading was found, and the clause has a file or barrel in the tree or
+    is listed as legitimately empty (its heading followed directly by the next one) in its
+    parent's index. A clause whose heading was never found is lost, even when listed."""
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
     missing = missing_clauses(report, store.read_tree(TREE_DIR))
     seg = report.segmentation
@@ -34,6 +36,9 @@ def clause_tree_has_every_clause(store: ArtifactStore) -> dg.AssetCheckResult:
             "clauses": seg.clauses_total,
             "missing": len(missing),
             "missing_clauses": dg.MetadataValue.json(missing[:_EVIDENCE]),
+            "empty_with_reason": dg.MetadataValue.json(
+                [{"section": e.section, "reason": e.reason, "listed_in": e.listed_in} for e in report.empty_clauses[:_EVIDENCE]]
+            ),
             "not_found_in_text": dg.MetadataValue.json([m.model_dump() for m in seg.missed[:_EVIDENCE]]),
             "out_of_order": dg.MetadataValue.json([m.model_dump() for m in seg.out_of_order[:_EVIDENCE]]),
         },
@@ -52,9 +57,8 @@ def clause_tree_blocks_within_clause_pages(store: ArtifactStore) -> dg.AssetChec
         metadata={
             "blocks_checked": blocks,
             "misplaced": len(misplaced),
+            # Section, page, block type, the section's page span and a text preview, as the segmenter saw them.
             "misplaced_blocks": dg.MetadataValue.json([m.model_dump() for m in misplaced[:_EVIDENCE]]),
-            # With type and a text preview, as the segmenter saw them.
-            "misplaced_examples": dg.MetadataValue.json([m.model_dump() for m in report.misplaced[:_EVIDENCE]]),
         },
     )
 

@@ -113,17 +113,19 @@ def validate_rows(name: str, rows: list[dict], expectations: list) -> dg.AssetCh
 
 @dg.asset_check(asset=document_blocks, blocking=True)
 def block_table_expectations(store: ArtifactStore) -> dg.AssetCheckResult:
-    """GE suite over the block table: known types; each block's page inside its batch; text blocks
-    with text; code blocks with a body; table bodies that parse; bboxes inside the page."""
+    """GE suite over the block table: known types; each block's page inside the batch that produced
+    it; text blocks with text; code blocks with a body; tables with content (HTML rows, a text
+    body, or an image); bboxes inside the page."""
     document = store.read_model(BLOCKS, DocumentBlocks)
     plan = store.read_model_if_exists(artifacts.PLAN, BatchPlan)
-    return validate_rows("blocks", block_rows(document.blocks, plan), _block_suite())
+    return validate_rows("blocks", block_rows(document.blocks, plan, document), _block_suite())
 
 
 @dg.asset_check(asset=clause_tree, blocking=True)
 def section_table_expectations(store: ArtifactStore) -> dg.AssetCheckResult:
     """GE suite over the section table: ids unique and well formed; page ranges ordered and inside
-    the document; every clause not listed as empty has content."""
+    the document; every clause has its heading found and content (blocks, sub-clauses, or the
+    next heading right after its own)."""
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
     source = store.read_model(artifacts.SOURCE, SourcePdf)
     return validate_rows("sections", section_rows(report, source.page_count), _section_suite())

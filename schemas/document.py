@@ -14,6 +14,7 @@ class JoinedBatch(Contract):
     first_page: int
     last_page: int
     content_sha256: str
+    blocks: int = Field(default=0, ge=0, description="How many blocks of the stream this batch produced (they follow the previous batch's).")
 
 
 class DocumentBlocks(Contract):

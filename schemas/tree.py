@@ -134,11 +134,24 @@ class TreeFile(Contract):
     bytes: int
 
 
+EmptyReason = Literal["heading_then_next_heading", "heading_not_found", "rendered_nothing"]
+
+
 class EmptyClause(Contract):
     section: str
     clause_id: str | None
     title: str
     listed_in: str = Field(description="The index file (relative path) that lists the clause without a link.")
+    reason: EmptyReason = Field(
+        default="heading_then_next_heading",
+        description="heading_then_next_heading: the heading was found and the next clause's heading follows it directly "
+        "(legitimately empty); heading_not_found: the heading never appeared in the text, so the clause is lost; "
+        "rendered_nothing: its blocks rendered to no text.",
+    )
+
+    @property
+    def legitimately_empty(self) -> bool:
+        return self.reason == "heading_then_next_heading"
 
 
 class SectionSpan(Contract):
@@ -148,6 +161,8 @@ class SectionSpan(Contract):
     first_page: int | None
     last_page: int | None
     block_pages: list[int]
+    matched: bool = Field(default=True, description="The clause's heading was found in the block stream.")
+    has_children: bool = Field(default=False, description="The clause has sub-clauses (it is a barrel).")
 
 
 class ClauseTreeReport(Contract):

@@ -48,7 +48,7 @@ def join_batches(plan: BatchPlan, artifacts: dict[str, ParsedBatchArtifact]) -> 
             raise ArtifactError(f"batch {batch.batch_id} holds blocks on pages {outside[:10]} outside its pages {batch.first_page}-{batch.last_page}")
         blocks.extend(without_raw(artifact.blocks))
         records.append(JoinedBatch(batch_id=record.batch_id, first_page=record.first_page, last_page=record.last_page,
-                                   content_sha256=record.content_sha256))
+                                   content_sha256=record.content_sha256, blocks=len(artifact.blocks)))
         digest.update(f"{batch.batch_id}:{record.content_sha256}\n".encode())
     return DocumentBlocks(
         source_sha256=plan.source_sha256,

@@ -169,11 +169,25 @@ def _index_lines(nodes: list[_Node], from_file: str, empty: list[EmptyClause]) -
         if node.path is None:
             lines.append(f"- {label} *(no content)*")
             empty.append(
-                EmptyClause(section=node.section.key, clause_id=node.section.clause_id, title=node.section.title, listed_in=from_file)
+                EmptyClause(
+                    section=node.section.key, clause_id=node.section.clause_id, title=node.section.title,
+                    listed_in=from_file, reason=_empty_reason(node.section),
+                )
             )
         else:
             lines.append(f"- [{label}]({_relative(node.path, from_file)})")
     return lines
+
+
+def _empty_reason(section: Section) -> str:
+    """Why a clause has no file. Only a clause whose heading was found, with the next clause's
+    heading right after it, is legitimately empty; one whose heading was never found lost its
+    content to the clause before it."""
+    if not section.matched:
+        return "heading_not_found"
+    if section.blocks:
+        return "rendered_nothing"
+    return "heading_then_next_heading"
 
 
 def _compose(node: _Node, parent_path: str | None, parent_label: str, empty: list[EmptyClause]) -> str:
@@ -288,7 +302,10 @@ def render_clause_tree(
     for path, data in sorted(images.files.items()):
         files[path] = data
     spans = [
-        SectionSpan(section=s.key, first_page=s.first_page, last_page=s.last_page, block_pages=[b.page for b in s.blocks])
+        SectionSpan(
+            section=s.key, first_page=s.first_page, last_page=s.last_page, block_pages=[b.page for b in s.blocks],
+            matched=s.matched or s.key == FRONT_MATTER_KEY, has_children=bool(s.children),
+        )
         for s in tree.walk()
     ]
     report = ClauseTreeReport(

@@ -37,17 +37,24 @@ def _markdown(tree: Tree) -> dict[str, str]:
 
 
 def missing_clauses(report: ClauseTreeReport, tree: Tree) -> list[str]:
-    """Outline clauses that have neither a file in the tree nor a listing as empty."""
+    """Outline clauses that are lost: their heading was never found in the text (their content,
+    if any, went to the clause before them), or they have neither a file in the tree nor a
+    listing as legitimately empty."""
     seg = report.segmentation
-    all_keys = [m.key for m in seg.matched] + [m.key for m in seg.missed]
     present = tree_files(tree)
     with_file = {f.section for f in report.files if f.section and f.path in present}
-    listed_empty = {e.section for e in report.empty_clauses}
-    return sorted(key for key in all_keys if key not in with_file and key not in listed_empty)
+    listed_empty = {e.section for e in report.empty_clauses if e.legitimately_empty}
+    lost = {m.key for m in seg.missed}
+    found = {m.key for m in seg.matched}
+    return sorted(lost | {key for key in found if key not in with_file and key not in listed_empty})
 
 
 def misplaced_blocks(report: ClauseTreeReport) -> list[MisplacedBlock]:
-    """Blocks assigned to a clause from a page outside its span (start page .. next clause's start)."""
+    """Blocks assigned to a clause from a page outside its span (start page .. next clause's
+    start), with their type and a preview where the segmenter recorded them."""
+    described: dict[tuple[str, int], list[MisplacedBlock]] = {}
+    for example in report.misplaced:
+        described.setdefault((example.section, example.page), []).append(example)
     found = []
     for span in report.spans:
         if span.first_page is None or span.last_page is None:
@@ -55,7 +62,11 @@ def misplaced_blocks(report: ClauseTreeReport) -> list[MisplacedBlock]:
         low, high = span.first_page, max(span.first_page, span.last_page)
         for page in span.block_pages:
             if not low <= page <= high:
-                found.append(MisplacedBlock(section=span.section, page=page, block_type="", span=(low, high), preview=""))
+                examples = described.get((span.section, page))
+                found.append(
+                    examples.pop(0) if examples
+                    else MisplacedBlock(section=span.section, page=page, block_type="?", span=(low, high), preview="(not recorded)")
+                )
     return found
 
 

@@ -75,7 +75,7 @@ def test_clause_tree_writes_the_tree_and_every_check_passes(prepared):
     assert metadata["files"].value == len(report.files) and metadata["clauses_missed"].value == 0
 
 
-def test_placement_check_fails_and_lists_blocks_when_a_heading_is_lost(prepared, tmp_path):
+def test_presence_and_placement_checks_fail_with_evidence_when_a_heading_is_lost(prepared, tmp_path):
     store, resources, plan, truth = prepared
     clauses = truth.clauses
     # a clause after the first whose successor starts on a later page: its content can spill over
@@ -101,10 +101,14 @@ def test_placement_check_fails_and_lists_blocks_when_a_heading_is_lost(prepared,
         [document_blocks, clause_tree, *CLAUSE_TREE_CHECKS], resources={**resources, "store": copy}, raise_on_error=False
     )
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert evaluations["clause_tree_has_every_clause"].passed  # listed as empty: still present
+    # A lost heading is a lost clause, even though its parent's index lists it as empty.
+    presence = evaluations["clause_tree_has_every_clause"]
+    assert not presence.passed and presence.metadata["missing_clauses"].value == [lost.clause_id]
     placement = evaluations["clause_tree_blocks_within_clause_pages"]
     assert not placement.passed
     assert placement.metadata["misplaced"].value >= 1
+    spilled = placement.metadata["misplaced_blocks"].value
+    assert any(m["page"] == spill_page and m["block_type"] == "text" and m["preview"] == "Spill." for m in spilled)
     report = copy.read_model(TREE_REPORT, ClauseTreeReport)
     assert [m.key for m in report.segmentation.missed] == [lost.clause_id]
 

@@ -4,6 +4,7 @@ import pytest
 
 from schemas.blocks import Block
 from specmill.render import render_block, render_blocks
+from specmill.render.table import render_table_run
 from specmill.render.table import parse_table_html
 from tests.render_corpus import first_block
 
@@ -80,3 +81,17 @@ def test_table_without_html_renders_its_text():
     # odf13-packages (4.0.12 flash) filed a clause's prose as a table body.
     block = table("The manifest:preferred-view-mode attribute specifies a preference.")
     assert render_block(block) == "The manifest:preferred-view-mode attribute specifies a preference."
+
+
+def test_a_table_flash_returned_as_fixed_width_text_keeps_its_columns_in_a_text_fence():
+    # MinerU 4 flash on a ruled XSD attribute table: no HTML, columns aligned by spaces.
+    body = "Name        Type          Use        Default\nId          xsd:ID        required\nVersion     xsd:string    optional   1.0"
+    rendered = render_table_run([Block(type="table", page=3, table_body=body)])
+    assert rendered.startswith("```text\n") and rendered.endswith("\n```")
+    assert "Version     xsd:string    optional   1.0" in rendered
+
+
+def test_prose_filed_as_a_table_renders_as_prose():
+    body = "4.16.11 manifest:preferred-view-mode\nThe attribute specifies a preference on how the author of\nthe document would like it presented.\n•   edit: open as an editable document."
+    rendered = render_table_run([Block(type="table", page=23, table_body=body)])
+    assert "```" not in rendered and "preferred-view-mode" in rendered

@@ -106,6 +106,27 @@ def test_audits_find_unreachable_files_empty_fences_and_ragged_tables(written):
     assert missing_clauses(report, root) == ["17.4.37"]
 
 
+def test_empty_clauses_say_why_and_a_lost_heading_is_a_missing_clause(tmp_path: Path):
+    # 17.4.39's heading is found with nothing after it: legitimately empty. 17.4.38's heading
+    # never arrives, so its table lands in 17.4.37: a lost clause, even though it is listed.
+    blocks = [b for b in BLOCKS if not b.text.startswith("17.4.38")]
+    tree = segment_blocks(blocks, OUTLINE)
+    report = build_clause_tree(tree, tmp_path / "tree", document_title="T")
+    reasons = {e.section: e.reason for e in report.empty_clauses}
+    assert reasons == {"17.4.38": "heading_not_found", "17.4.39": "heading_then_next_heading"}
+    assert missing_clauses(report, tmp_path / "tree") == ["17.4.38"]
+
+
+def test_misplaced_blocks_carry_their_type_page_and_a_preview(tmp_path: Path):
+    # The heading of 17.4.38 (page 3) is lost, so its table (page 3) stays in 17.4.37, whose
+    # span ends where the next found clause starts... make the table sit two pages further on.
+    blocks = [b for b in BLOCKS if not b.text.startswith(("17.4.38", "17.4.39"))]
+    blocks.append(Block(type="table", table_body="<table><tr><td>late</td></tr></table>", page=5))
+    report = build_clause_tree(segment_blocks(blocks, OUTLINE), tmp_path / "tree", document_title="T")
+    found = [m for m in misplaced_blocks(report) if m.page == 5]
+    assert found and found[0].block_type == "table" and "late" in found[0].preview
+
+
 def test_same_input_gives_the_same_bytes():
     first, _ = render_clause_tree(segment_blocks(BLOCKS, OUTLINE), document_title="T")
     second, _ = render_clause_tree(segment_blocks(BLOCKS, OUTLINE), document_title="T")

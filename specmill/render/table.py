@@ -12,6 +12,7 @@ from collections.abc import Callable
 from html import escape
 
 from schemas.blocks import Block
+from specmill.render.code import fence
 from specmill.render.inline import clean_inline, escape_line_starts, link_target
 
 ImageLinker = Callable[[str], str | None]
@@ -133,6 +134,8 @@ def render_table_run(run: list[Block], link_image: ImageLinker | None = None) ->
                 grid = part
             else:
                 loose.append(grid_to_markdown(part))
+        elif body.strip() and is_fixed_width_layout(body):
+            loose.append(fence(body.strip("\n"), "text"))
         elif body.strip():
             loose.append(escape_line_starts(clean_inline(body.strip())))
         elif block.img_path and link_image and (target := link_image(block.img_path)):
@@ -144,6 +147,19 @@ def render_table_run(run: list[Block], link_image: ImageLinker | None = None) ->
     parts.extend(loose)
     parts.extend(escape_line_starts(clean_inline(f)) for f in footnotes)
     return "\n\n".join(p for p in parts if p)
+
+
+_COLUMN_GAP = re.compile(r"\S {2,}\S")
+
+
+def is_fixed_width_layout(body: str) -> bool:
+    """A table MinerU 4 flash returned as plain text with its columns aligned by runs of spaces
+    ("Name      Type      Use"): most of its lines hold a column gap. Kept as preformatted
+    text, its columns stay readable; joined as prose, they would run together. Prose filed as
+    a table (a heading and paragraphs) has few such lines."""
+    lines = [line for line in body.split("\n") if line.strip()]
+    gapped = sum(1 for line in lines if _COLUMN_GAP.search(line.strip()))
+    return len(lines) >= 2 and gapped >= 2 and gapped * 2 >= len(lines)
 
 
 def table_width(block: Block) -> int:
