@@ -21,7 +21,7 @@ TREE_DIR = "tree.zip"  # packed (specmill.tree_pack): read by the next stage, no
 TREE_REPORT = "tree.json"
 
 
-@dg.asset(group_name="tree", deps=[document_blocks], code_version="2")
+@dg.asset(group_name="tree", deps=[document_blocks], code_version="3")
 def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """One file per clause (barrels for clauses with sub-clauses), a root index, and tree.json
     (files, empty clauses, the segmentation report, block spans for the placement check)."""
