@@ -12,6 +12,8 @@ from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
 from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf
+from schemas.page_text import PageText
+from specmill.empty_clauses import confirm_empty_clauses
 from specmill.mineru_output import read_image_file
 from specmill.segment import segment_blocks
 from specmill.textlayer import PdfTextLayer
@@ -40,6 +42,8 @@ def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, s
     files, report = render_clause_tree(
         tree, document_title=Path(source.path).stem, rules=profile.tree, image_source=read_image_file
     )
+    if report.empty_clauses:
+        report = confirm_empty_clauses(tree, report, store.read_model(artifacts.PAGE_TEXT, PageText).pages)
     store.write_tree(TREE_DIR, files)
     store.write_model(TREE_REPORT, report)
     digest = hashlib.sha256()

@@ -134,7 +134,7 @@ class TreeFile(Contract):
     bytes: int
 
 
-EmptyReason = Literal["heading_then_next_heading", "heading_not_found", "rendered_nothing"]
+EmptyReason = Literal["heading_then_next_heading", "heading_not_found", "rendered_nothing", "content_in_text_layer"]
 
 
 class EmptyClause(Contract):
@@ -146,8 +146,10 @@ class EmptyClause(Contract):
         default="heading_then_next_heading",
         description="heading_then_next_heading: the heading was found and the next clause's heading follows it directly "
         "(legitimately empty); heading_not_found: the heading never appeared in the text, so the clause is lost; "
-        "rendered_nothing: its blocks rendered to no text.",
+        "rendered_nothing: its blocks rendered to no text; content_in_text_layer: the PDF prints text between its heading "
+        "and the next one that the parser did not deliver (lost content).",
     )
+    evidence: str = Field(default="", description="For content_in_text_layer: the start of the text the PDF prints there.")
 
     @property
     def legitimately_empty(self) -> bool:
