@@ -24,7 +24,7 @@ from specmill.document import MissingBatchesError
 from specmill.parsed import build_artifact
 from specmill.plan import plan_batches
 from specmill.sample import generate_sample
-from specmill.source import describe_source
+from specmill.source import read_source
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +33,17 @@ def prepared(tmp_path_factory: pytest.TempPathFactory):
     document = generate_sample(work / "doc", pages=12)
     truth = SampleGroundTruth.model_validate_json(Path(document.ground_truth_path).read_bytes())
     profile = DocumentProfile()
-    source = describe_source(Path(document.pdf_path), profile)
+    source, page_text = read_source(Path(document.pdf_path), profile)
+    # The blocks below are stand-ins for the parse, not the PDF's text: an empty text layer keeps
+    # the empty-clause verdict to the block stream.
+    page_text = page_text.model_copy(update={"pages": [""] * page_text.page_count})
     from schemas.plan import PlanParameters
 
     plan = plan_batches(source.outline.entries, source.page_count, PlanParameters(target_pages=4, max_pages=8), source.sha256)
     store = LocalArtifactStore(root=str(work / "out"))
     store.write_model(artifacts.SOURCE, source)
     store.write_model(artifacts.PLAN, plan)
+    store.write_model(artifacts.PAGE_TEXT, page_text)
     blocks = [Block(type="text", text="Sample specification", page=0, text_level=1)]
     for clause in truth.clauses:
         blocks.append(Block(type="text", text=clause.heading, page=clause.page, text_level=2))
@@ -86,7 +90,7 @@ def test_presence_and_placement_checks_fail_with_evidence_when_a_heading_is_lost
     from schemas.blocks import ParsedBatchArtifact
 
     copy = LocalArtifactStore(root=str(tmp_path / "out"))
-    for relative in [artifacts.SOURCE, artifacts.PLAN] + [artifacts.batch(b.batch_id) for b in plan.batches]:
+    for relative in [artifacts.SOURCE, artifacts.PAGE_TEXT, artifacts.PLAN] + [artifacts.batch(b.batch_id) for b in plan.batches]:
         copy.write_bytes(relative, store.path(relative).read_bytes())
     for batch in plan.batches:
         artifact = copy.read_model(artifacts.batch(batch.batch_id), ParsedBatchArtifact)
