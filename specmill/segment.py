@@ -45,6 +45,9 @@ FRONT_MATTER_TITLE = "Front matter"
 _HEADING_MAX_CHARS = 400  # a block longer than this is prose, even if it starts with a number
 _IMAGE_ONLY_TYPES = frozenset({"equation", "image"})
 _NUMBERS_ONLY = re.compile(r"^\d+(?:\s+\d+)*$")
+# A margin line number the parser ran into the heading: "222 1 Introduction" (documents that
+# number every printed line).
+_LEADING_LINE_NUMBER = re.compile(r"^\d{1,5}\s+(?=\S)")
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
@@ -242,6 +245,7 @@ class _Walk:
         if start >= len(self.entries):
             return None
         candidate = None
+        parsed = parsed_without = None
         for entry_index in self.candidates(start, block.page):
             if candidate is None:
                 candidate = self.heading_candidate(block)
@@ -249,8 +253,12 @@ class _Walk:
                     return None
                 text = candidate.text
                 parsed = parse_heading(text, self.patterns)
+                without_line_number = _LEADING_LINE_NUMBER.sub("", text, count=1)
+                parsed_without = parse_heading(without_line_number, self.patterns) if without_line_number != text else None
             entry = self.entries[entry_index]
-            if entry.clause_id is not None and parsed is not None:
+            if entry.clause_id is not None and parsed_without is not None and parsed_without.clause_id == entry.clause_id:
+                found = self._title_match(parsed_without.title, entry_index, index)
+            elif entry.clause_id is not None and parsed is not None:
                 if parsed.clause_id != entry.clause_id:
                     continue
                 found = self._title_match(parsed.title, entry_index, index)

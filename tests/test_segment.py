@@ -221,3 +221,21 @@ def test_title_similarity_threshold_comes_from_the_rules(threshold, matched):
 
     tree = segment_blocks([text("1 Introductoin", 2, 2)], OUTLINE[:1], rules=SegmentationRules(title_similarity=threshold))
     assert bool(tree.report.matched) is matched
+
+
+def test_a_margin_line_number_run_into_a_heading_does_not_hide_it():
+    # saml20-core (OASIS, 2005) numbers every printed line; MinerU flash joins the number to the heading.
+    outline = [entry("1", "Introduction", 6), entry("1.1", "Notation", 6, 2), entry("1.2", "Schema Organization and Namespaces", 7, 2)]
+    blocks = [
+        text("222 1 Introduction", 6, 2),
+        text("The Security Assertion Markup Language (SAML) defines the syntax.", 6),
+        text("223", 6),
+        text("239 1.1 Notation", 6, 2),
+        text("The keywords MUST and MUST NOT are to be interpreted as described.", 6),
+        text("12 1.2 Schema Organization and Namespaces", 7, 2),
+        text("The SAML assertion structures are defined in a schema.", 7),
+    ]
+    tree = segment_blocks(blocks, outline)
+    assert not tree.report.missed
+    assert blocks_of(tree, "1.1") == ["The keywords MUST and MUST NOT are to be interpreted as described."]
+    assert tree.report.furniture_dropped == {"line_number_gutter": 1}
