@@ -40,7 +40,7 @@ def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
             "pages": source.page_count,
             "sha256": source.sha256,
             "outline_source": outline.source,
-            "fallback_used": outline.source == "text_layer",
+            "fallback_used": outline.source != "bookmarks",
             "bookmarks_total": outline.bookmarks_total,
             "entries_kept": len(outline.entries),
             "entries_dropped": len(outline.dropped),

@@ -1,14 +1,17 @@
-"""The clause outline of a PDF: cleaned bookmarks, or headings found in the text layer.
+"""The clause outline of a PDF: cleaned bookmarks, the printed table of contents, or headings
+found in the text layer.
 
 Real outlines are polluted (Word's OLE_LINK/_Toc/DD…/Lib… bookmarks, logo file names); some
 releases have none at all. Either way the result is a list of `OutlineEntry` in page order."""
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from schemas.outline import DroppedBookmark, Outline, OutlineEntry
 from schemas.profile import OutlineRules
 from specmill.clause_ids import ParsedHeading, parse_heading, sort_key
+from specmill.printed_toc import outline_from_printed_toc
 
 
 def _clean_title(title: str) -> str:
@@ -151,13 +154,21 @@ def outline_from_text_layer(document, rules: OutlineRules, labels: list[str]) ->
     return Outline(entries=entries, source="text_layer", bookmarks_total=0)
 
 
-def extract_outline(document, rules: OutlineRules, labels: list[str]) -> Outline:
-    """Bookmarks when they are usable, else headings from the text layer (keeping the
-    bookmark cleaning report so the user sees why the fallback was taken)."""
+def extract_outline(document, rules: OutlineRules, labels: list[str], texts: Sequence[str] | None = None) -> Outline:
+    """Bookmarks when they are usable; else the printed table of contents; else headings from the
+    text layer (keeping the bookmark cleaning report so the user sees why a fallback was taken).
+    `texts` are the page texts when the caller has them already."""
     from_bookmarks = outline_from_bookmarks(document, rules, labels)
     if is_usable(from_bookmarks):
         return from_bookmarks
-    fallback = outline_from_text_layer(document, rules, labels)
+    if texts is None:
+        texts = [document[index].get_text("text") for index in range(document.page_count)]
+    printed = outline_from_printed_toc(texts, rules.clause_id_patterns, labels)
+    fallback = (
+        Outline(entries=printed, source="printed_toc", bookmarks_total=0)
+        if printed is not None
+        else outline_from_text_layer(document, rules, labels)
+    )
     return fallback.model_copy(
         update={"bookmarks_total": from_bookmarks.bookmarks_total, "dropped": from_bookmarks.dropped}
     )

@@ -31,7 +31,7 @@ def read_source(path: Path, profile: DocumentProfile) -> tuple[SourcePdf, PageTe
             sha256=sha256,
             page_count=document.page_count,
             page_labels=labels,
-            outline=extract_outline(document, profile.outline, labels),
+            outline=extract_outline(document, profile.outline, labels, texts),
             page_offset=calibrate_offset(document, labels),
             textless_pages=textless,
         )

@@ -1,0 +1,114 @@
+"""The printed table of contents of a PDF without bookmarks, read as an outline.
+
+A contents page lists every clause with its printed page number after a dot leader
+("6.1 Processing for XML Signature Verification ........ 127"), often over several pages, with a
+top-level clause's number alone on the line before its title. That list is the author's own
+statement of the clause structure: far more complete than headings guessed from font sizes, and it
+never takes a numbered list item for a heading.
+
+Printed page numbers become PDF pages through one offset, calibrated on the document itself: the
+offset at which most listed headings are found at the start of a line of their page. An entry
+whose heading sits a page off (a heading at the foot of the page before) is moved to where it is."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from schemas.outline import OutlineEntry
+from schemas.profile import ClauseIdPattern
+from specmill.clause_ids import parse_heading, sort_key
+from specmill.segment import compact
+
+# "Title ........ 127", "Title . . . . 127", "Title …… 127"
+_LEADER_LINE = re.compile(r"^(?P<head>.*?\S)\s*(?:(?:\.\s*){3,}|…+\s*)\s*(?P<page>\d{1,5})\s*$")
+_ID_ONLY = re.compile(r"^(?:(?:Annex|Appendix)\s+)?[A-Z0-9]{1,3}(?:\.\d+)*\.?$")
+_MIN_ENTRIES = 5
+_SEARCH_PAGES = 40  # contents pages are at the front: at most this many, or a fifth of the document
+_MAX_OFFSET = 60  # front matter before printed page 1
+_PREFIX_CHARS = 24
+
+
+def toc_lines(page_text: str) -> list[str]:
+    """The page's lines, with a clause number alone on its line joined to the title that follows."""
+    raw = [line.strip() for line in page_text.split("\n") if line.strip()]
+    joined: list[str] = []
+    index = 0
+    while index < len(raw):
+        line = raw[index]
+        if _ID_ONLY.match(line) and index + 1 < len(raw) and _LEADER_LINE.match(raw[index + 1]):
+            joined.append(f"{line} {raw[index + 1]}")
+            index += 2
+            continue
+        joined.append(line)
+        index += 1
+    return joined
+
+
+def read_toc_entries(page_texts: Sequence[str], patterns: list[ClauseIdPattern]) -> list[tuple[int, OutlineEntry]]:
+    """(printed page, entry) for every numbered contents line of the front pages, in order."""
+    limit = min(len(page_texts), max(_SEARCH_PAGES, len(page_texts) // 5))
+    found: list[tuple[int, OutlineEntry]] = []
+    seen: set[str] = set()
+    for page in range(limit):
+        for line in toc_lines(page_texts[page]):
+            match = _LEADER_LINE.match(line)
+            if match is None:
+                continue
+            heading = parse_heading(" ".join(match.group("head").split()), patterns)
+            if heading is None or not heading.title or heading.clause_id in seen:
+                continue
+            seen.add(heading.clause_id)
+            found.append(
+                (int(match.group("page")), OutlineEntry(clause_id=heading.clause_id, title=heading.title, level=heading.level, page=None))
+            )
+    return found
+
+
+def _starts_line(page_text: str, entry: OutlineEntry) -> bool:
+    """The page holds a line that starts with the entry's number and title (its heading)."""
+    wanted = compact(f"{entry.clause_id} {entry.title}")[: _PREFIX_CHARS]
+    return any(compact(line).startswith(wanted) for line in page_text.split("\n") if line.strip())
+
+
+def _calibrated_offset(entries: list[tuple[int, OutlineEntry]], page_texts: Sequence[str], first_body_page: int) -> int | None:
+    votes: Counter[int] = Counter()
+    sample = entries[:: max(1, len(entries) // 40)]  # 40 entries decide; a 5,000-page contents is long
+    for printed, entry in sample:
+        for offset in range(-5, _MAX_OFFSET):
+            page = printed + offset
+            if first_body_page <= page < len(page_texts) and _starts_line(page_texts[page], entry):
+                votes[offset] += 1
+    if not votes:
+        return None
+    offset, count = votes.most_common(1)[0]
+    return offset if count * 3 >= len(sample) else None
+
+
+def outline_from_printed_toc(page_texts: Sequence[str], patterns: list[ClauseIdPattern], labels: list[str]) -> list[OutlineEntry] | None:
+    """The clauses of the printed contents with their PDF pages; None when the document prints
+    no usable contents (too few entries, or no offset at which the headings are found)."""
+    entries = read_toc_entries(page_texts, patterns)
+    if len(entries) < _MIN_ENTRIES:
+        return None
+    ascending = sum(1 for (_, a), (_, b) in zip(entries, entries[1:]) if sort_key(b.clause_id) > sort_key(a.clause_id))
+    if ascending < 0.9 * (len(entries) - 1):
+        return None  # not a contents list: numbers out of order (a list of figures, an index)
+    last_toc_page = 0
+    for page in range(min(len(page_texts), max(_SEARCH_PAGES, len(page_texts) // 5))):
+        if sum(1 for line in toc_lines(page_texts[page]) if _LEADER_LINE.match(line)) >= 3:
+            last_toc_page = page
+    offset = _calibrated_offset(entries, page_texts, last_toc_page + 1)
+    if offset is None:
+        return None
+    outline = []
+    for printed, entry in entries:
+        page = min(max(printed + offset, last_toc_page + 1), len(page_texts) - 1)
+        for nearby in (page, page + 1, page - 1):
+            if last_toc_page < nearby < len(page_texts) and _starts_line(page_texts[nearby], entry):
+                page = nearby
+                break
+        label = labels[page] if 0 <= page < len(labels) and labels[page] else None
+        outline.append(entry.model_copy(update={"page": page, "page_label": label}))
+    return outline
