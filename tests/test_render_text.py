@@ -5,6 +5,7 @@ import pytest
 from schemas.blocks import Block
 from specmill.render import render_block, render_blocks
 from specmill.render.inline import clean_inline
+from specmill.tree_audit import dangling_links
 from tests.render_corpus import first_block
 
 EMNLP_3X = "ZhangCurosr_mineru-emnlp2024-001__emnlp2024_main_123_code"
@@ -80,3 +81,10 @@ def test_furniture_renders_nothing():
 def test_unknown_block_type_keeps_its_content():
     assert render_block(Block(type="sidebar", text="A note in the margin", page=0)) == "A note in the margin"
     assert render_block(Block(type="future", list_items=["one", "two"], page=0)) == "- one\n- two"
+
+
+def test_link_syntax_the_document_prints_is_escaped_not_turned_into_a_link():
+    # SARIF 2.1.0 3.11.6 prints Markdown link syntax as an example inside prose.
+    block = Block(type="text", page=56, text="the tool removed the […](…) link syntax and separated the link text")
+    rendered = render_block(block)
+    assert "\\[…\\](…)" in rendered and dangling_links({"a.md": rendered.encode()}) == []

@@ -6,6 +6,8 @@
 - Tags that are not inline HTML (`<manifest:file-entry>`, `<w:p>`) become code spans, so a
   Markdown viewer does not swallow them as unknown HTML; `<sup>`, `<sub>`, `<u>` etc. stay.
 - A line that would open a heading (`# `) or a code fence (```) is escaped.
+- Link syntax the document prints as text (`[…](…)` in a spec about Markdown messages) is
+  escaped: written as is, it would become a link to nowhere.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ _SOFT_HYPHEN_ESCAPE = re.compile(r"\\-")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.DOTALL)
 _TAG = re.compile(r"</?([A-Za-z_][\w.:-]*)(?:\s[^<>]*)?/?>")
 _LINE_START_HAZARD = re.compile(r"^(\s{0,3})(#{1,6}(?=\s|$)|```|~~~)", re.MULTILINE)
+# `[text](` not preceded by `!` (an image link a renderer built) or a backslash (already escaped).
+_PRINTED_LINK = re.compile(r"(?<![!\\])\[([^\[\]\n]*)\]\(")
 _BULLET_GLYPHS = "•●○◦▪▫■□‣⁃∙·►▸➢✓"
 _LEADING_BULLETS = re.compile(rf"^(?:[{_BULLET_GLYPHS}]\s*|[-*+–—]\s+)+")
 
@@ -61,6 +65,8 @@ def clean_inline(text: str) -> str:
     """Inline text ready for Markdown (see the module doc)."""
     text = unwrap_math_artifacts(text)
     text = _SOFT_HYPHEN_ESCAPE.sub("-", text)
+    if "](" in text:
+        text = _PRINTED_LINK.sub(r"\\[\1\\](", text)
     return protect_tags(text)
 
 
