@@ -21,9 +21,11 @@ from schemas.profile import ClauseIdPattern
 from specmill.clause_ids import parse_heading, sort_key
 from specmill.segment import compact
 
-# "Title ........ 127", "Title . . . . 127", "Title …… 127"
-_LEADER_LINE = re.compile(r"^(?P<head>.*?\S)\s*(?:(?:\.\s*){3,}|…+\s*)\s*(?P<page>\d{1,5})\s*$")
-_ID_ONLY = re.compile(r"^(?:(?:Annex|Appendix)\s+)?[A-Z0-9]{1,3}(?:\.\d+)*\.?$")
+# "Title ........ 127", "Title . . . . 127", "Title . . 174" (a long title leaves room for two), "Title …… 127"
+_LEADER_LINE = re.compile(r"^(?P<head>.*?\S)\s*(?:(?:\.\s*){3,}|(?:\s\.){2,}\s*|…+\s*)\s*(?P<page>\d{1,5})\s*$")
+# A clause number at the start of a line: "7", "7.1", "A.2", "Annex B", "Appendix C" (not "GNU", "MCE").
+_STARTS_WITH_ID = re.compile(r"^(?:(?:Annex|Appendix|Chapter)\s+[A-Z0-9]+|\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)\.?(?:\s|$)")
+_WRAPPED_LINES = 3  # a title wraps over at most this many lines before its leader
 _MIN_ENTRIES = 5
 _SEARCH_PAGES = 40  # contents pages are at the front: at most this many, or a fifth of the document
 _MAX_OFFSET = 60  # front matter before printed page 1
@@ -31,19 +33,30 @@ _PREFIX_CHARS = 24
 
 
 def toc_lines(page_text: str) -> list[str]:
-    """The page's lines, with a clause number alone on its line joined to the title that follows."""
-    raw = [line.strip() for line in page_text.split("\n") if line.strip()]
+    """The page's lines, with an entry that wraps joined into one line: a clause number alone on
+    its line, or a long title, continued by the lines up to the one with the leader."""
     joined: list[str] = []
-    index = 0
-    while index < len(raw):
-        line = raw[index]
-        if _ID_ONLY.match(line) and index + 1 < len(raw) and _LEADER_LINE.match(raw[index + 1]):
-            joined.append(f"{line} {raw[index + 1]}")
-            index += 2
+    pending: list[str] = []  # the start of an entry whose leader line has not come yet
+    for line in (line.strip() for line in page_text.split("\n")):
+        if not line:
             continue
-        joined.append(line)
-        index += 1
-    return joined
+        if _LEADER_LINE.match(line):
+            if pending and not _STARTS_WITH_ID.match(line):
+                line = " ".join([*pending, line])
+            else:
+                joined.extend(pending)
+            joined.append(line)
+            pending = []
+        elif _STARTS_WITH_ID.match(line):
+            joined.extend(pending)
+            pending = [line]
+        elif pending and len(pending) < _WRAPPED_LINES:
+            pending.append(line)
+        else:
+            joined.extend(pending)
+            joined.append(line)
+            pending = []
+    return joined + pending
 
 
 def read_toc_entries(page_texts: Sequence[str], patterns: list[ClauseIdPattern]) -> list[tuple[int, OutlineEntry]]:

@@ -3,7 +3,7 @@ numbers calibrated to PDF pages on the document itself. Page texts shaped after 
 (Word: a top-level number alone on its line, dot leaders, front matter before printed page 1)."""
 
 from schemas.profile import OutlineRules
-from specmill.printed_toc import outline_from_printed_toc
+from specmill.printed_toc import outline_from_printed_toc, toc_lines
 
 PATTERNS = OutlineRules().clause_id_patterns
 CONTENTS = (
@@ -48,3 +48,16 @@ def test_a_document_without_contents_or_with_unordered_numbers_gives_none():
     assert outline_from_printed_toc([BODY[i] for i in range(1, 6)], PATTERNS, labels=[]) is None
     figures = "List of Figures\n" + "".join(f"Figure {n}. Something ........ {n}\n" for n in range(1, 8))
     assert outline_from_printed_toc(["cover", figures] + [BODY[i] for i in range(1, 6)], PATTERNS, labels=[]) is None
+
+
+def test_wrapped_titles_and_two_dot_leaders_are_read_whole():
+    # GNU Texinfo contents (bash-reference): spaced dots; a long title leaves room for two.
+    page = (
+        "Appendix A\nReporting Bugs . . . . . . . . . 172\nAppendix B\nMajor Differences From\n"
+        "The Bourne Shell . . . . 173\nAppendix C\nGNU Free Documentation License . . 174\n"
+    )
+    assert toc_lines(page) == [
+        "Appendix A Reporting Bugs . . . . . . . . . 172",
+        "Appendix B Major Differences From The Bourne Shell . . . . 173",
+        "Appendix C GNU Free Documentation License . . 174",
+    ]
