@@ -29,12 +29,12 @@ def _junk_reason(title: str, junk_patterns: list[re.Pattern[str]]) -> str | None
 
 def outline_from_bookmarks(document, rules: OutlineRules, labels: list[str]) -> Outline:
     """Clean the PDF's bookmarks into clause entries (possibly none)."""
-    toc = document.get_toc(simple=True)
+    toc = document.get_toc(simple=False)
     junk_patterns = [re.compile(p) for p in rules.junk_bookmark_patterns]
     dropped: list[DroppedBookmark] = []
     past_last_page: list[str] = []
-    candidates: list[tuple[str, int | None, ParsedHeading | None]] = []
-    for _level, raw_title, page_number in toc:
+    candidates: list[tuple[str, int | None, float | None, ParsedHeading | None]] = []
+    for _level, raw_title, page_number, *destination in toc:
         title = _clean_title(raw_title)
         page = page_number - 1 if page_number >= 1 else None
         reason = _junk_reason(title, junk_patterns)
@@ -45,17 +45,17 @@ def outline_from_bookmarks(document, rules: OutlineRules, labels: list[str]) -> 
             past_last_page.append(title)
             dropped.append(DroppedBookmark(title=title, page=page, reason=f"points past the last page ({document.page_count})"))
             continue
-        candidates.append((title, page, parse_heading(title, rules.clause_id_patterns)))
+        candidates.append((title, page, _destination_y(destination), parse_heading(title, rules.clause_id_patterns)))
 
     numbered_share = sum(1 for *_, heading in candidates if heading) / len(candidates) if candidates else 0.0
     entries: list[OutlineEntry] = []
     seen_ids: set[str] = set()
-    for title, page, heading in candidates:
+    for title, page, y, heading in candidates:
         if heading is None:
             if numbered_share > rules.numbered_majority:
                 dropped.append(DroppedBookmark(title=title, page=page, reason="unnumbered entry in a numbered outline"))
                 continue
-            entries.append(OutlineEntry(clause_id=None, title=title, level=1, page=page, page_label=_label(labels, page)))
+            entries.append(OutlineEntry(clause_id=None, title=title, level=1, page=page, page_label=_label(labels, page), y=y))
             continue
         if heading.clause_id in seen_ids:
             dropped.append(DroppedBookmark(title=title, page=page, reason=f"duplicate of clause {heading.clause_id}"))
@@ -68,6 +68,7 @@ def outline_from_bookmarks(document, rules: OutlineRules, labels: list[str]) -> 
                 level=heading.level,
                 page=page,
                 page_label=_label(labels, page),
+                y=y,
             )
         )
     return Outline(
@@ -78,6 +79,12 @@ def outline_from_bookmarks(document, rules: OutlineRules, labels: list[str]) -> 
         without_destination=[_display(e) for e in entries if e.page is None],
         past_last_page=past_last_page,
     )
+
+
+def _destination_y(destination: list) -> float | None:
+    """The vertical position a bookmark jumps to, when its destination names one."""
+    target = destination[0].get("to") if destination and isinstance(destination[0], dict) else None
+    return round(float(target.y), 1) if target is not None else None
 
 
 def _label(labels: list[str], page: int | None) -> str | None:

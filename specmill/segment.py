@@ -325,30 +325,34 @@ def _after_compact_prefix(text: str, compact_length: int) -> str:
 
 
 def page_ordered(entries: list[OutlineEntry]) -> tuple[list[OutlineEntry], list[int]]:
-    """The outline in page order (stable), and the new positions of entries that moved.
+    """The outline in page order, and within a page in the order of the headings' positions where
+    every entry of the page carries one (stable otherwise); and the new positions of entries
+    that moved.
 
-    The walk follows the text, so a bookmark filed out of page order (bgb-2024 lists § 549,
-    page 129, among the clauses of page 0) must not hold it back. An entry without a page stays
-    behind its predecessor."""
-    keyed = []
+    The walk follows the text, so a bookmark filed out of page order (bgb-2024 files § 549 ff.,
+    page 129, among the clauses of page 0, and § 548a, the top of page 129, after them) must not
+    hold it back. An entry without a page stays behind its predecessor."""
+    pages: list[int] = []
     last_page = -1
-    for position, entry in enumerate(entries):
+    for entry in entries:
         if entry.page is not None:
             last_page = entry.page
-        keyed.append((last_page, position, entry))
-    ordered = sorted(keyed, key=lambda item: (item[0], item[1]))
-    # Entries that sort later than an entry filed after them: the ones out of page order.
-    suffix_min = float("inf")
-    late: set[int] = set()
-    for position in range(len(keyed) - 1, -1, -1):
-        page = keyed[position][0]
-        if entries[position].page is not None and page > suffix_min:
-            late.add(position)
-        suffix_min = min(suffix_min, page)
-    if not late:
+        pages.append(last_page)
+    positioned: dict[int, bool] = {}
+    for page, entry in zip(pages, entries):
+        positioned[page] = positioned.get(page, True) and entry.y is not None and entry.page is not None
+    keys = [(page, entry.y if positioned[page] else 0.0, position) for position, (page, entry) in enumerate(zip(pages, entries))]
+    order = sorted(range(len(entries)), key=lambda position: keys[position])
+    if order == list(range(len(entries))):
         return entries, []
-    displaced = [new for new, (_page, old, _entry) in enumerate(ordered) if old in late]
-    return [entry for _page, _position, entry in ordered], displaced
+    # Moved: entries that now come after an entry that was filed after them.
+    displaced = []
+    latest_filed = -1
+    for new, old in enumerate(order):
+        if old < latest_filed:
+            displaced.append(new)
+        latest_filed = max(latest_filed, old)
+    return [entries[position] for position in order], displaced
 
 
 def _section_keys(entries: list[OutlineEntry]) -> list[str]:

@@ -239,3 +239,19 @@ def test_a_margin_line_number_run_into_a_heading_does_not_hide_it():
     assert not tree.report.missed
     assert blocks_of(tree, "1.1") == ["The keywords MUST and MUST NOT are to be interpreted as described."]
     assert tree.report.furniture_dropped == {"line_number_gutter": 1}
+
+
+def test_entries_of_one_page_follow_their_headings_positions_when_the_bookmarks_give_them():
+    # bgb-2024 files § 549 (page 129, below § 548a) among the clauses of page 0, § 548a later on.
+    def at(clause_id, title, page, y):
+        return OutlineEntry(clause_id=clause_id, title=title, level=1, page=page, y=y)
+
+    outline = [at("§ 1", "Beginn der Rechtsfähigkeit", 0, 90.0), at("§ 549", "Wohnraum", 129, 210.6),
+               at("§ 548", "Verjährung", 128, 700.0), at("§ 548a", "Miete digitaler Produkte", 129, 94.9)]
+    ordered, moved = page_ordered(outline)
+    assert [e.clause_id for e in ordered] == ["§ 1", "§ 548", "§ 548a", "§ 549"]
+    assert moved == [3]
+    blocks = [text("§ 1 Beginn der Rechtsfähigkeit", 0, 2), text("§ 548 Verjährung", 128, 2), text("Die Ersatzansprüche.", 128),
+              text("§ 548a Miete digitaler Produkte", 129, 2), text("Entsprechend anzuwenden.", 129),
+              text("§ 549 Wohnraum", 129, 2), text("Für Mietverhältnisse über Wohnraum gelten...", 129)]
+    assert not segment_blocks(blocks, outline).report.missed
