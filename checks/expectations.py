@@ -38,8 +38,10 @@ def _context():
 
 def warm_up() -> None:
     """Import Great Expectations and build its context now. The import alone takes 6 s here;
-    `specmill build` calls this in a thread while its parse workers run, so the first data-quality
-    check does not wait for it."""
+    `specmill build` calls this in its main thread while its parse worker processes run, so the
+    first data-quality check does not wait for it. Never call it from a background thread: an
+    import there races the imports of other threads (a partially initialized sqlalchemy module
+    was seen) and cannot be interrupted cleanly."""
     _context()
 
 

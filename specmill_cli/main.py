@@ -1,14 +1,19 @@
 """`specmill build PDF --out DIR` and `specmill sample --out DIR`.
 
 Exit status: 0 every blocking check passed, 1 a stage or a blocking check failed,
-2 bad usage or bad input (nothing is written then)."""
+2 bad usage or bad input (nothing is written then). A check blocks as it does in Dagster:
+declared blocking and failed at ERROR severity; any other failed check is a warning."""
 
 import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specmill.errors import SpecmillError
+
+if TYPE_CHECKING:  # the summary imports dagster, which `specmill --help` should not wait for
+    from specmill_cli.summary import RunSummary
 
 
 class UsageError(SpecmillError):
@@ -28,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--profile", type=Path, help="document profile YAML")
     build.add_argument("--schemas", type=Path, nargs="*", default=[], help="XSD/RNC/RNG files, folders or zips")
     build.add_argument("--stop-after", choices=STAGES, help="stop after this stage")
+    build.add_argument(
+        "--keep-going", action="store_true",
+        help="run the later stages even after a blocking check failed (the failure is recorded and the exit status stays 1)",
+    )
     build.add_argument("--tier", default="flash", help="MinerU tier for the mineru-local backend (default flash)")
     build.add_argument("--ocr-mode", default="txt", choices=["txt", "auto", "ocr"], help="MinerU ocr_mode (default txt)")
     build.add_argument(
@@ -103,11 +112,31 @@ def run_build(args: argparse.Namespace) -> int:
         # Launched runs and UI backfills on this instance keep the same number of parse steps going.
         set_parse_pool_limit(pipeline.instance, jobs)
     started = time.perf_counter()
-    ok = pipeline.run(stop_after=args.stop_after, jobs=jobs)
+    ok = pipeline.run(stop_after=args.stop_after, jobs=jobs, keep_going=args.keep_going)
     pipeline.write_summary()
     print(pipeline.summary.render_text())
+    for line in _closing_lines(pipeline.summary, args.out):
+        print(line)
     print(f"artifacts in {args.out} ({time.perf_counter() - started:.1f} s); report: {args.out / 'report.md'}")
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _closing_lines(summary: "RunSummary", out: Path) -> list[str]:
+    """Why the build stopped, and where the whole evidence of what failed is."""
+    from specmill_cli.pipeline import BUILD_LOG
+    from specmill_cli.report import FAILED_CHECKS_HEADING
+
+    lines = []
+    if summary.stopped_after:
+        only_checks = not summary.crashed_steps
+        cause = "a blocking check failed (--keep-going runs the later stages anyway)" if only_checks else "a step failed"
+        lines.append(f"build stopped after stage {summary.stopped_after}: {cause}")
+    if summary.failed_blocking or summary.warnings:
+        heading = FAILED_CHECKS_HEADING.lstrip("# ")
+        lines.append(f"evidence of the failed checks: {out / 'report.md'} (\"{heading}\"), {out / 'summary.json'}")
+    if summary.crashed_steps:
+        lines.append(f"stack traces of the failed steps: {out / BUILD_LOG}")
+    return lines
 
 
 def _runpod_options(args: argparse.Namespace):

@@ -1,10 +1,11 @@
 """Run the asset graph in-process for one PDF against a persistent Dagster instance, so that
 `dagster dev` shows the same materializations and check results afterwards."""
 
+import logging
 import os
-import threading
 import time
-from dataclasses import dataclass
+import traceback
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,14 @@ from schemas.profile import DocumentProfile
 from specmill.atomic import write_json_atomic, write_text_atomic
 from specmill.errors import ArtifactError, ProfileError
 from specmill.pdf import file_sha256, open_pdf
-from specmill_cli.summary import RunSummary, check_records, metadata_to_json
+from specmill_cli.summary import RunSummary, StepFailure, check_records, metadata_to_json
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Dagster's console logger prints every step failure with its stack trace; the CLI prints one line
+# per failure and relays what assets log at WARNING itself (execute_job), so the console stays
+# silent and the stacks go to DIR/build.log.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+BUILD_LOG = "build.log"
+WARNINGS_SHOWN = 5  # per run on the terminal; build.log has them all
 
 
 def validate_inputs(pdf: Path, out: Path, profile: Path | None, mineru_output: Path | None = None) -> None:
@@ -110,7 +116,8 @@ class JobOutcome:
     seconds: float
     figures: dict[str, Any]
     checks: list[dict[str, Any]]
-    failures: list[str]
+    failures: list[StepFailure]  # never empty when success is False
+    warnings: list[str]  # what the run's assets and checks logged at WARNING or above
 
 
 def build_graph(options: BuildOptions) -> tuple[dg.Definitions, dg.DagsterInstance]:
@@ -140,6 +147,14 @@ def execute_job(defs: dg.Definitions, instance: dg.DagsterInstance, job_name: st
     result = defs.resolve_job_def(job_name).execute_in_process(
         instance=instance, partition_key=partition_key, raise_on_error=False, run_config=QUIET
     )
+    return JobOutcome(
+        success=result.success, seconds=time.perf_counter() - started, figures=materialized_figures(result, partition_key),
+        checks=check_records(result), failures=step_failures(result), warnings=logged_warnings(instance, result.run_id),
+    )
+
+
+def materialized_figures(result: dg.ExecuteInProcessResult, partition_key: str | None) -> dict[str, Any]:
+    """The scalar metadata of every materialization, keyed `[partition.]asset.key`."""
     figures: dict[str, Any] = {}
     prefix = "" if partition_key is None else f"{partition_key}."
     for event in result.get_asset_materialization_events():
@@ -147,15 +162,43 @@ def execute_job(defs: dg.Definitions, instance: dg.DagsterInstance, job_name: st
         for key, value in metadata_to_json(dict(materialization.metadata)).items():
             if isinstance(value, (int, float, str, bool)) and not str(value).startswith("/"):
                 figures[f"{prefix}{materialization.asset_key.to_user_string()}.{key}"] = value
-    failures = []
-    for failure in result.get_step_failure_events():
-        error = failure.event_specific_data.error
-        message = error.cause.message if error and error.cause else (error.message if error else "unknown error")
-        failures.append(f"{failure.step_key}: {message.strip()}")
-    return JobOutcome(
-        success=result.success, seconds=time.perf_counter() - started, figures=figures,
-        checks=check_records(result), failures=failures,
+    return figures
+
+
+def step_failures(result: dg.ExecuteInProcessResult) -> list[StepFailure]:
+    """Every failed step; a run that failed without one (it could not start) as one failure of its own."""
+    failures = [_failure(event.step_key, event.event_specific_data.error) for event in result.get_step_failure_events()]
+    if not result.success and not failures:
+        run_failure = result.filter_events(lambda event: event.event_type == dg.DagsterEventType.RUN_FAILURE)
+        error = run_failure[0].event_specific_data.error if run_failure and run_failure[0].event_specific_data else None
+        failures.append(_failure("run", error))
+    return failures
+
+
+def _failure(step: str, error) -> StepFailure:
+    """A step's error as plain data: the user's own exception (Dagster wraps it) for the
+    message, the whole chain with stacks for build.log."""
+    if error is None:
+        return StepFailure(step=step, message="unknown error", details="", blocking_check=False)
+    reported = error.cause if error.cause else error
+    return StepFailure(
+        step=step, message=reported.message.strip(), details=error.to_string(),
+        blocking_check=error.cls_name == "DagsterAssetCheckFailedError",
     )
+
+
+def logged_warnings(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """What the run's assets and checks logged at WARNING or above (the console logger is
+    silenced, see QUIET), read back from the run's event log."""
+    return [
+        f"{entry.step_key or 'run'}: {entry.user_message}"
+        for entry in instance.all_logs(run_id)
+        if entry.dagster_event is None and _level(entry.level) >= logging.WARNING
+    ]
+
+
+def _level(level: int | str) -> int:
+    return level if isinstance(level, int) else logging.getLevelName(level.upper())
 
 
 @lru_cache(maxsize=1)
@@ -171,16 +214,27 @@ def parse_partition_in_worker(options: BuildOptions, batch_id: str) -> JobOutcom
     return execute_job(defs, instance, PARSE_JOB, partition_key=batch_id)
 
 
-def warm_up_checks_in_background() -> threading.Thread:
-    """Great Expectations' import (6 s) overlaps the parse stage instead of delaying the first
-    post-parse check: with parse workers the main process only waits on them. A check that needs
-    GE before the thread is done waits on the import lock. Not a daemon: a thread killed in the
-    middle of an import at interpreter exit can crash the exit."""
+def worker_outcome(future, batch_id: str) -> JobOutcome:
+    """A parse worker's outcome; a worker that raised outside Dagster (it could not import the
+    graph, it was killed) is a failed step like any other: one line, its stack in build.log."""
+    try:
+        return future.result()
+    except Exception as exc:
+        failure = StepFailure(
+            step=f"parsed_batch[{batch_id}] (worker process)", message=f"{type(exc).__name__}: {exc}",
+            details="".join(traceback.format_exception(exc)), blocking_check=False,
+        )
+        return JobOutcome(success=False, seconds=0.0, figures={}, checks=[], failures=[failure], warnings=[])
+
+
+def warm_up_checks() -> None:
+    """Import Great Expectations (6 s) and build its context, in the calling thread, which is
+    always the main one: an import in a background thread raced other threads' imports
+    ("partially initialized module 'sqlalchemy.orm.exc'") and hung on Ctrl-C. The overlap with
+    the parse comes from the parse worker processes instead (parse_all). A no-op once done."""
     from checks.expectations import warm_up
 
-    thread = threading.Thread(target=warm_up, name="warm-up-great-expectations")
-    thread.start()
-    return thread
+    warm_up()
 
 
 @dataclass
@@ -199,33 +253,77 @@ class Pipeline:
     def out(self) -> Path:
         return self.options.out
 
+    def _run_job(self, stage: str, job_name: str) -> JobOutcome:
+        return self._record(stage, execute_job(self.defs, self.instance, job_name))
+
     def _record(self, stage: str, outcome: JobOutcome) -> JobOutcome:
+        """Add a run to the summary and relay what its steps logged (Dagster's console is silent)."""
         self.summary.add_stage(stage, outcome.seconds, outcome.figures)
         self.summary.checks.extend(outcome.checks)
-        for failure in outcome.failures:
-            print(f"FAILED step {failure}")
+        self.summary.failures.extend(replace(failure, stage=stage) for failure in outcome.failures)
+        self.summary.logged_warnings.extend(f"[{stage}] {warning}" for warning in outcome.warnings)
+        for warning in outcome.warnings[:WARNINGS_SHOWN]:
+            print(f"  warning: {warning}", flush=True)
+        if len(outcome.warnings) > WARNINGS_SHOWN:
+            print(f"  ... {len(outcome.warnings) - WARNINGS_SHOWN} more warning(s) in {self.out / BUILD_LOG}", flush=True)
         return outcome
 
     def _report_batch(self, batch, outcome: JobOutcome) -> None:
-        state = "ok" if outcome.success else "FAILED"
+        checks_only = all(failure.blocking_check for failure in outcome.failures)
+        state = "ok" if outcome.success else "parsed, blocking check FAILED" if checks_only else "FAILED"
         seconds = outcome.figures.get(f"{batch.batch_id}.parsed_batch.seconds", "?")
         rate = outcome.figures.get(f"{batch.batch_id}.parsed_batch.pages_per_second", "?")
         print(f"  {batch.batch_id} pages {batch.first_page}-{batch.last_page} ({batch.page_count} pages): {state}, {seconds} s, {rate} pages/s", flush=True)
 
-    def parse_all(self, plan: BatchPlan, jobs: int) -> bool:
+    def _may_continue(self, stage: str, outcomes: list[JobOutcome], keep_going: bool) -> bool:
+        """Whether the stages after `stage` may run: yes when its runs succeeded; with
+        --keep-going also when only blocking checks failed (the stage's artifacts exist, so the
+        later stages have their inputs); never after a step that crashed (they would not)."""
+        failures = [failure for outcome in outcomes for failure in outcome.failures]
+        if not failures or (keep_going and all(failure.blocking_check for failure in failures)):
+            return True
+        self.summary.stopped_after = stage
+        return False
+
+    def parse_all(self, plan: BatchPlan, jobs: int, keep_going: bool = False, warm_up: bool = False) -> list[JobOutcome]:
         """Parse every batch that has no complete artifact yet: in this process, or `jobs` at a
         time in worker processes. A batch whose artifact was completely written by an earlier
-        (perhaps killed) run for the same source, pages and parser is not parsed again."""
+        (perhaps killed) run for the same source, pages and parser is not parsed again. In this
+        process the first failed batch ends the stage unless `keep_going`. `warm_up`: import the
+        checks' Great Expectations while the worker processes parse."""
         from definitions import PARSE_JOB
-        from schemas.blocks import ParsedBatchArtifact
-        from specmill.resume import reuse_problem
         from specmill_cli.recovery import release_dead_cli_runs
 
         started = time.perf_counter()
-        ok = True
         # A killed earlier build leaves its runs STARTED and their "parse" pool slots claimed.
         for run_id in release_dead_cli_runs(self.instance, PARSE_JOB):
             print(f"  released run {run_id[:8]} of a killed earlier build (its pool slot was still claimed)", flush=True)
+        todo = self._batches_to_parse(plan)
+        self.summary.add_stage("parse", 0.0, {"batches_reused": len(plan.batches) - len(todo), "batches_parsed": len(todo)})
+        outcomes = []
+        if jobs <= 1:
+            for batch in todo:
+                outcome = self._record("parse", execute_job(self.defs, self.instance, PARSE_JOB, partition_key=batch.batch_id))
+                self._report_batch(batch, outcome)
+                outcomes.append(outcome)
+                if not outcome.success and not keep_going:
+                    break
+        elif todo:
+            outcomes = self._parse_in_workers(todo, jobs, warm_up)
+        wall = time.perf_counter() - started
+        # With worker processes the per-batch seconds overlap; the stage costs its wall time.
+        self.summary.stages["parse"]["seconds"] = round(wall, 3)
+        self.summary.stages["parse"]["figures"].update(
+            {"wall_seconds": round(wall, 2), "pages_per_second": round(plan.page_count / wall, 2), "jobs": jobs}
+        )
+        return outcomes
+
+    def _batches_to_parse(self, plan: BatchPlan) -> list:
+        """The batches without a complete artifact of this source, pages and parser; the reused
+        ones are recorded in the instance if a killed run wrote them without recording them."""
+        from schemas.blocks import ParsedBatchArtifact
+        from specmill.resume import reuse_problem
+
         source = SourcePdf.model_validate_json((self.out / artifacts.SOURCE).read_bytes())
         identity = self.options.parser_identity()
         todo = []
@@ -237,75 +335,79 @@ class Pipeline:
                 existing = None  # unreadable: parse it again (writes are atomic, so this is rare)
             if existing is not None and reuse_problem(existing, batch, plan, source.sha256, identity) is None:
                 print(f"  {batch.batch_id} pages {batch.first_page}-{batch.last_page}: reused (complete artifact from an earlier run)", flush=True)
-                asset_key = dg.AssetKey("parsed_batch")
-                recorded = self.instance.fetch_materializations(
-                    dg.AssetRecordsFilter(asset_key=asset_key, asset_partitions=[batch.batch_id]), limit=1
-                ).records
-                if not recorded:  # killed between writing the artifact and recording it: record it now
-                    self.instance.report_runless_asset_event(
-                        dg.AssetMaterialization(
-                            asset_key=asset_key, partition=batch.batch_id,
-                            metadata={"reused": True, "backend": existing.record.backend, "blocks": len(existing.blocks)},
-                            tags={"dagster/data_version": existing.record.content_sha256},
-                        )
-                    )
+                self._record_reused_batch(batch.batch_id, existing)
             else:
                 todo.append(batch)
-        self.summary.add_stage("parse", 0.0, {"batches_reused": len(plan.batches) - len(todo), "batches_parsed": len(todo)})
-        if jobs <= 1:
-            for batch in todo:
-                outcome = self._record("parse", execute_job(self.defs, self.instance, PARSE_JOB, partition_key=batch.batch_id))
-                self._report_batch(batch, outcome)
-                if not outcome.success:
-                    return False
-        else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+        return todo
 
-            # spawn: MinerU itself starts spawn workers, and forking a process holding an
-            # instance's SQLite handles is unsafe. Worker processes are not daemonic, so they may.
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                futures = {pool.submit(parse_partition_in_worker, self.options, b.batch_id): b for b in todo}
-                for future in as_completed(futures):
-                    outcome = self._record("parse", future.result())
-                    self._report_batch(futures[future], outcome)
-                    ok = ok and outcome.success
-        wall = time.perf_counter() - started
-        # With worker processes the per-batch seconds overlap; the stage costs its wall time.
-        self.summary.stages["parse"]["seconds"] = round(wall, 3)
-        self.summary.stages["parse"]["figures"].update(
-            {"wall_seconds": round(wall, 2), "pages_per_second": round(plan.page_count / wall, 2), "jobs": jobs}
-        )
-        return ok
+    def _record_reused_batch(self, batch_id: str, existing) -> None:
+        asset_key = dg.AssetKey("parsed_batch")
+        recorded = self.instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=asset_key, asset_partitions=[batch_id]), limit=1
+        ).records
+        if not recorded:  # killed between writing the artifact and recording it: record it now
+            self.instance.report_runless_asset_event(
+                dg.AssetMaterialization(
+                    asset_key=asset_key, partition=batch_id,
+                    metadata={"reused": True, "backend": existing.record.backend, "blocks": len(existing.blocks)},
+                    tags={"dagster/data_version": existing.record.content_sha256},
+                )
+            )
 
-    def run(self, stop_after: str | None = None, jobs: int = 1) -> bool:
+    def _parse_in_workers(self, todo: list, jobs: int, warm_up: bool) -> list[JobOutcome]:
+        """Every batch in `jobs` worker processes; meanwhile this process, which would only wait,
+        imports Great Expectations in its main thread (the overlap the background thread gave,
+        without importing in a thread)."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        outcomes = []
+        # spawn: MinerU itself starts spawn workers, and forking a process holding an
+        # instance's SQLite handles is unsafe. Worker processes are not daemonic, so they may.
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(parse_partition_in_worker, self.options, b.batch_id): b for b in todo}
+            if warm_up:
+                warm_up_checks()
+            for future in as_completed(futures):
+                outcome = self._record("parse", worker_outcome(future, futures[future].batch_id))
+                self._report_batch(futures[future], outcome)
+                outcomes.append(outcome)
+        return outcomes
+
+    def run(self, stop_after: str | None = None, jobs: int = 1, keep_going: bool = False) -> bool:
+        """Plan, parse, then the corpus stages, one Dagster run each (one per batch to parse).
+        A stage whose blocking check failed stops the build, unless `keep_going`: then the later
+        stages run on its artifacts and the failure stays recorded. True when the build passed:
+        no step failed and no blocking check failed (RunSummary.passed)."""
         from definitions import PLAN_JOB
 
-        outcome = self._record("plan", execute_job(self.defs, self.instance, PLAN_JOB))
-        if not outcome.success or stop_after == "plan":
-            return outcome.success and not self.summary.failed_blocking
+        planned = self._run_job("plan", PLAN_JOB)
+        if stop_after == "plan" or not self._may_continue("plan", [planned], keep_going):
+            return self.summary.passed
         plan = BatchPlan.model_validate_json((self.out / artifacts.PLAN).read_bytes())
         print(f"plan: {len(plan.batches)} batches over {plan.page_count} pages", flush=True)
-        if stop_after != "parse":
-            warm_up_checks_in_background()
-        if not self.parse_all(plan, jobs) or self.summary.failed_blocking or stop_after == "parse":
-            return not self.summary.failed_blocking and all(c["passed"] or c["severity"] != "ERROR" for c in self.summary.checks)
-        return self.run_corpus_stages(stop_after)
+        checks_ahead = stop_after != "parse"
+        parsed = self.parse_all(plan, jobs, keep_going=keep_going, warm_up=checks_ahead)
+        if stop_after == "parse" or not self._may_continue("parse", parsed, keep_going):
+            return self.summary.passed
+        warm_up_checks()  # done already when worker processes parsed; otherwise now, before the first check needs it
+        return self.run_corpus_stages(stop_after, keep_going)
 
-    def run_corpus_stages(self, stop_after: str | None) -> bool:
-        """The stages after parsing, one run each, stopping at the first failure."""
+    def run_corpus_stages(self, stop_after: str | None, keep_going: bool = False) -> bool:
+        """The stages after parsing, one run each, stopping after `stop_after` or at the first
+        failure (past failed blocking checks with `keep_going`)."""
         from definitions import CORPUS_STAGES, stage_job_name
 
-        for stage in CORPUS_STAGES:
-            outcome = self._record(stage, execute_job(self.defs, self.instance, stage_job_name(stage)))
-            if not outcome.success or self.summary.failed_blocking:
-                return False
-            if stage == stop_after:
+        stages = list(CORPUS_STAGES)
+        for stage in stages:
+            outcome = self._run_job(stage, stage_job_name(stage))
+            if stage in (stop_after, stages[-1]) or not self._may_continue(stage, [outcome], keep_going):
                 break
-        return True
+        return self.summary.passed
 
     def write_summary(self) -> None:
         from specmill_cli.report import render_report
 
         write_json_atomic(self.out / "summary.json", self.summary.to_json())
         write_text_atomic(self.out / "report.md", render_report(self.summary, self.out, self.options.pdf.name))
+        write_text_atomic(self.out / BUILD_LOG, self.summary.build_log())

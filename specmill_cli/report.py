@@ -38,7 +38,8 @@ def verdict(summary: RunSummary) -> str:
 
 
 def render_report(summary: RunSummary, out: Path, title: str) -> str:
-    lines = [f"# specmill report: {title}", "", f"**{verdict(summary)}**", "", "## Stages", "", "| stage | seconds | figures |", "|---|---|---|"]
+    lines = [f"# specmill report: {title}", "", f"**{verdict(summary)}**"]
+    lines += ["", "## Stages", "", "| stage | seconds | figures |", "|---|---|---|"]
     for name, stage in summary.stages.items():
         figures = ", ".join(f"{key}={value}" for key, value in summary.headline_figures(name))
         lines.append(f"| {name} | {stage['seconds']:.1f} | {_cell(figures)} |")

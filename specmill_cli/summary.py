@@ -14,7 +14,7 @@ import dagster as dg
 
 EVIDENCE_SHOWN = 3  # evidence items per failed check on the terminal; report.md has them all
 FIGURES_SHOWN = 3  # scalar metadata values per failed check on the terminal
-ITEM_CHARS = 48  # one evidence item, compacted, on the terminal
+ITEM_CHARS = 60  # one evidence item, compacted, on the terminal
 
 
 def metadata_to_json(metadata: dict[str, Any]) -> dict[str, Any]:
@@ -48,9 +48,14 @@ def check_records(result: dg.ExecuteInProcessResult) -> list[dict[str, Any]]:
     ]
 
 
-def blocks_the_build(check: dict[str, Any]) -> bool:
-    """Dagster's rule (see the module docstring); bin/check-assets applies the same one."""
-    return not check["passed"] and check["blocking"] and check["severity"] == "ERROR"
+def blocks_the_build(passed: bool, blocking: bool, severity: str) -> bool:
+    """Dagster's rule (see the module docstring), the one place it is written: summary.json,
+    the exit status and bin/check-assets all ask this."""
+    return not passed and blocking and severity == dg.AssetCheckSeverity.ERROR.value
+
+
+def check_blocks(check: dict[str, Any]) -> bool:
+    return blocks_the_build(check["passed"], check["blocking"], check["severity"])
 
 
 def check_label(check: dict[str, Any]) -> str:
@@ -63,12 +68,12 @@ def check_label(check: dict[str, Any]) -> str:
 class StepFailure:
     """A step of a run that failed, as plain data (it crosses process boundaries)."""
 
-    stage: str
     step: str
     message: str  # the error's own message; its first line goes to the terminal
     details: str  # the error with its stack and causes: build.log, never the terminal
     # Dagster fails the step of a blocking check that failed; the check's own line says more.
     blocking_check: bool
+    stage: str = ""  # set when the run is recorded: the run itself does not know its stage
 
     @property
     def headline(self) -> str:
@@ -82,6 +87,7 @@ class RunSummary:
     checks: list[dict[str, Any]] = field(default_factory=list)
     failures: list[StepFailure] = field(default_factory=list)
     stopped_after: str | None = None  # the stage a failure stopped the build after (None: not stopped)
+    logged_warnings: list[str] = field(default_factory=list)  # `[stage] step: message`, for build.log
 
     def add_stage(self, name: str, seconds: float, figures: dict[str, Any]) -> None:
         stage = self.stages.setdefault(name, {"seconds": 0.0, "figures": {}})
@@ -90,12 +96,12 @@ class RunSummary:
 
     @property
     def failed_blocking(self) -> list[dict[str, Any]]:
-        return [check for check in self.checks if blocks_the_build(check)]
+        return [check for check in self.checks if check_blocks(check)]
 
     @property
     def warnings(self) -> list[dict[str, Any]]:
         """Failed checks that do not block: non-blocking ones, and any that failed at WARN."""
-        return [check for check in self.checks if not check["passed"] and not blocks_the_build(check)]
+        return [check for check in self.checks if not check["passed"] and not check_blocks(check)]
 
     @property
     def crashed_steps(self) -> list[StepFailure]:
@@ -116,6 +122,15 @@ class RunSummary:
             "stopped_after": self.stopped_after,
             "passed": self.passed,
         }
+
+    def build_log(self) -> str:
+        """DIR/build.log: what the steps logged at WARNING or above, and every failed step with
+        its stack trace (the terminal shows one line each)."""
+        lines = [f"# specmill build log: {len(self.logged_warnings)} warning(s), {len(self.failures)} failed step(s)", ""]
+        lines += self.logged_warnings
+        for failure in self.failures:
+            lines += ["", f"[{failure.stage}] step {failure.step} failed:", failure.details.rstrip() or failure.message]
+        return "\n".join(lines) + "\n"
 
     def headline_figures(self, stage: str, limit: int = 8) -> list[tuple[str, Any]]:
         """A stage's figures without the per-batch ones (bNN.*), asset prefixes dropped."""
@@ -149,23 +164,45 @@ class RunSummary:
 
 
 def failed_check_line(check: dict[str, Any]) -> str:
-    """`asset.check: key figures; e.g. first evidence items` on one line."""
+    """`asset.check: key figures; evidence: first items (+N more)` on one line."""
     figures, evidence = split_metadata(check["metadata"])
+    key_figure, key_evidence = counted_evidence(figures, evidence)
+    if key_figure is not None:
+        figures = [key_figure] + [figure for figure in figures if figure is not key_figure]
     line = check_label(check)
-    shown = [f"{key}={value}" for key, value in figures[:FIGURES_SHOWN]]
-    if shown:
-        line += ": " + ", ".join(shown)
-    if evidence:
-        name, items = evidence[0]
+    if figures:
+        line += ": " + ", ".join(f"{key}={value}" for key, value in figures[:FIGURES_SHOWN])
+    name, items = key_evidence or (evidence[0] if evidence else (None, []))
+    if items:
         more = f" (+{len(items) - EVIDENCE_SHOWN} more)" if len(items) > EVIDENCE_SHOWN else ""
         line += f"; {name}: " + "; ".join(compact(item) for item in items[:EVIDENCE_SHOWN]) + more
     return line
 
 
+def counted_evidence(figures: list[tuple[str, Any]], evidence: list[tuple[str, list]]):
+    """The figure that counts what failed and the evidence it counts, when a check names them
+    alike (`missing` and `missing_clauses`, `dangling` and `dangling_links`): those say what
+    failed, before context figures (files, barrels, ...) and other evidence. (None, None) else."""
+    for figure in figures:
+        key, value = figure
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value:
+            continue
+        for listed in evidence:
+            if _same_leading_words(key, listed[0]):
+                return figure, listed
+    return None, None
+
+
+def _same_leading_words(first: str, second: str) -> bool:
+    first_words, second_words = first.split("_"), second.split("_")
+    shared = min(len(first_words), len(second_words))
+    return first_words[:shared] == second_words[:shared]
+
+
 def split_metadata(metadata: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, list]]]:
-    """A check's metadata as (key figures, evidence lists): scalars are the figures; each
-    non-empty list (or dict, flattened to `key: value` items) is evidence. Multi-line text
-    (a Markdown table) is neither: it is for report.md and the UI."""
+    """A check's metadata as (figures, evidence lists): scalars are the figures; each non-empty
+    list (or dict, flattened to `key: value` items) is evidence. Multi-line text (a Markdown
+    table) is neither: it is for report.md and the UI."""
     figures, evidence = [], []
     for key, value in metadata.items():
         if isinstance(value, (int, float, bool)) or (isinstance(value, str) and "\n" not in value):
@@ -184,9 +221,9 @@ def evidence_items(value: Any) -> list:
 
 
 def compact(item: Any) -> str:
-    """One evidence item in a few words: a record's non-empty scalar values, shortened."""
+    """One evidence item in a few words: a record's `key=value` scalars, shortened."""
     if isinstance(item, dict):
-        text = " ".join(str(value) for value in item.values() if isinstance(value, (str, int, float)) and value != "")
+        text = " ".join(f"{key}={value}" for key, value in item.items() if isinstance(value, (str, int, float)) and value != "")
     elif isinstance(item, list):
         text = ", ".join(compact(value) for value in item)
     else:
