@@ -117,6 +117,20 @@ def find_running_texts(blocks: list[Block], rules: SegmentationRules) -> set[str
     return {key for key, pages in pages_by_key.items() if len(pages) >= rules.running_text_min_pages}
 
 
+# Page furniture that may still be a clause heading: MinerU flash types a heading at the very top
+# or foot of a page as a header or footer ("§ 1106 Belastung eines Bruchteils" as the last line).
+_HEADING_FURNITURE = frozenset({"header", "footer"})
+
+
+def _repeated_furniture(blocks: list[Block], rules: SegmentationRules) -> set[str]:
+    """Keys of header/footer texts printed on many pages: running titles, never a heading."""
+    pages_by_key: dict[str, set[int]] = defaultdict(set)
+    for block in blocks:
+        if block.type in _HEADING_FURNITURE and block.text.strip():
+            pages_by_key[_running_key(block.text)].add(block.page)
+    return {key for key, pages in pages_by_key.items() if len(pages) >= rules.running_text_min_pages}
+
+
 @dataclass
 class _HeadingMatch:
     entry_index: int
@@ -150,6 +164,7 @@ class _Walk:
         self.compact_titles = [compact(entry.title) for entry in entries]
         self.index_by_id = {entry.clause_id: i for i, entry in enumerate(entries) if entry.clause_id}
         self.running = find_running_texts(blocks, rules)
+        self.repeated_furniture = _repeated_furniture(blocks, rules)
         self.dropped: Counter[str] = Counter()
         self.running_seen: dict[str, None] = {}
         self.opened_headings: dict[str, int] = {}
@@ -199,7 +214,7 @@ class _Walk:
         equation images): the PDF's text under its bbox, when a recoverer was given. A block
         whose text MinerU misfiled (a "table" whose body is prose, a code block): its first
         line, the rest staying content."""
-        if block.type == "text":
+        if block.type == "text" or block.type in _HEADING_FURNITURE:
             text = plain_heading_text(block.text)
             return _HeadingCandidate(text, None) if text and len(text) <= _HEADING_MAX_CHARS else None
         if block.type in _IMAGE_ONLY_TYPES and not block.text.strip():
@@ -278,6 +293,11 @@ class _Walk:
         return None
 
     # -- furniture --------------------------------------------------------------------------
+
+    def may_be_heading(self, block: Block) -> bool:
+        """A header or footer that is not a running title may be a clause heading at a page edge:
+        it is offered to the next expected clauses before it is dropped."""
+        return block.type in _HEADING_FURNITURE and bool(block.text.strip()) and _running_key(block.text) not in self.repeated_furniture
 
     def furniture_reason(self, block: Block) -> str | None:
         if block.type in FURNITURE_BLOCK_TYPES:
@@ -401,15 +421,19 @@ def segment_blocks(
     index = 0
     while index < len(blocks):
         block = blocks[index]
-        if block.type in FURNITURE_BLOCK_TYPES:
-            walk.dropped[block.type] += 1
-            index += 1
-            continue
         # The page bound: a clause whose bookmark page (plus slack) lies behind us can no longer open.
         while next_index < len(outline) and outline[next_index].page is not None and outline[next_index].page + rules.page_slack < block.page:
             walk.missed[next_index] = None
             next_index += 1
+        if block.type in FURNITURE_BLOCK_TYPES and not walk.may_be_heading(block):
+            walk.dropped[block.type] += 1
+            index += 1
+            continue
         found = walk.match_heading(index, next_index)
+        if found is None and block.type in FURNITURE_BLOCK_TYPES:
+            walk.dropped[block.type] += 1
+            index += 1
+            continue
         if found is not None:
             for skipped in range(next_index, found.entry_index):
                 walk.missed[skipped] = None
