@@ -255,3 +255,20 @@ def test_entries_of_one_page_follow_their_headings_positions_when_the_bookmarks_
               text("§ 548a Miete digitaler Produkte", 129, 2), text("Entsprechend anzuwenden.", 129),
               text("§ 549 Wohnraum", 129, 2), text("Für Mietverhältnisse über Wohnraum gelten...", 129)]
     assert not segment_blocks(blocks, outline).report.missed
+
+
+def test_a_heading_typed_as_a_footer_opens_its_clause_but_a_running_footer_never_does():
+    # bgb-2024 page 273: "§ 1106 Belastung eines Bruchteils", the page's last line, arrives as a footer.
+    outline = [entry("§ 1105", "Gesetzlicher Inhalt der Reallast", 273), entry("§ 1106", "Belastung eines Bruchteils", 273),
+               entry("§ 1107", "Einzelleistungen", 274)]
+    footer = lambda body, page: Block(type="footer", text=body, page=page)  # noqa: E731
+    blocks = [
+        text("§ 1105 Gesetzlicher Inhalt der Reallast", 273, 2), text("(1) Ein Grundstück kann belastet werden.", 273),
+        footer("§ 1106 Belastung eines Bruchteils", 273), footer("Bürgerliches Gesetzbuch", 273),
+        text("Ein Bruchteil eines Grundstücks kann mit einer Reallast nur belastet werden, wenn...", 274),
+        footer("Bürgerliches Gesetzbuch", 274), text("§ 1107 Einzelleistungen", 275, 2), footer("Bürgerliches Gesetzbuch", 275),
+    ]
+    tree = segment_blocks(blocks, outline)
+    assert not tree.report.missed
+    assert blocks_of(tree, "§ 1106") == ["Ein Bruchteil eines Grundstücks kann mit einer Reallast nur belastet werden, wenn..."]
+    assert tree.report.furniture_dropped == {"footer": 3}
