@@ -30,7 +30,9 @@ class HeadingPlace:
     page: int
 
     def key(self) -> str:
-        return compact(self.title)[:_PREFIX_CHARS] or compact(self.clause_id or "")
+        """What the heading's line holds: its number and the start of its title. A title alone
+        would be found anywhere ("(weggefallen)", "General")."""
+        return compact(f"{self.clause_id or ''} {self.title}")[:_PREFIX_CHARS]
 
 
 class PageLines:
