@@ -56,7 +56,7 @@ def corrected_tree(linked: dict[str, bytes], changed: dict[str, str]) -> dict[st
     return files
 
 
-@dg.asset(group_name="verify", deps=[crosslink_graph, xsd_vocabulary], code_version="2")
+@dg.asset(group_name="verify", deps=[crosslink_graph, xsd_vocabulary], code_version="3")
 def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """Names in name contexts checked against the vocabulary and the PDF's own pages, vetted
     corrections and overlays applied, schema listings replaced declaration by declaration."""
@@ -93,6 +93,7 @@ def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettin
             "suspect": findings.counts.get("suspect", 0),
             "benign": findings.counts.get("benign", 0),
             "corrections_applied": sum(c.count for c in findings.corrections),
+            "corrections_from_the_pdf": sum(c.count for c in findings.corrections if c.origin == "confirmed"),
             "stale_overlays": len(findings.stale_overlays),
             "declarations_printed": findings.schema_replacement.declarations_total,
             "declarations_replaced": findings.schema_replacement.declarations_replaced,

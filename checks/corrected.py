@@ -13,8 +13,11 @@ _EVIDENCE = 50
 
 @dg.asset_check(asset=corrected_corpus, blocking=True)
 def corrected_corpus_has_no_actionable_garbles(store: ArtifactStore) -> dg.AssetCheckResult:
-    """Every name the PDF itself contradicts is corrected (add the suggested corrections to the
-    profile's verification.corrections, or declare the name benign)."""
+    """Every name the PDF itself contradicts is corrected. The stage corrects those its pages settle
+    (they print the name, and no other as close); what stays actionable is a garble they cannot
+    settle (two names as close: see each finding's alternatives), or any garble when the profile
+    sets apply_confirmed: false. Add the vetted correction to the profile's
+    verification.corrections (findings.md suggests them), or declare the name benign."""
     findings = store.read_model(FINDINGS, FindingsReport)
     actionable = findings.with_status("actionable")
     return dg.AssetCheckResult(
@@ -22,6 +25,7 @@ def corrected_corpus_has_no_actionable_garbles(store: ArtifactStore) -> dg.Asset
         metadata={
             "actionable": len(actionable),
             "corrected": findings.counts.get("corrected", 0),
+            "corrected_from_the_pdf": sum(1 for c in findings.corrections if c.origin == "confirmed"),
             "suspect": findings.counts.get("suspect", 0),
             "actionable_findings": dg.MetadataValue.json([f.model_dump() for f in actionable[:_EVIDENCE]]),
         },

@@ -45,8 +45,9 @@ class VerificationRules(Contract):
     foreign_prefixes: list[str] = Field(default_factory=list, description="Prefixes of other vocabularies (`mc`, `ds`): their names are not checked.")
     corrections: list[NameCorrection] = Field(default_factory=list)
     apply_confirmed: bool = Field(
-        default=False,
-        description="Also correct garbles that the PDF text confirmed but that the profile does not list yet.",
+        default=True,
+        description="Also correct, in their own section, the garbles the PDF disproves beyond doubt: its pages print the "
+        "suggested name and no other name as close. False: only the profile's corrections apply, every garble waits for vetting.",
     )
     overlays: list[Overlay] = Field(default_factory=list)
     benign: list[BenignName] = Field(default_factory=list)

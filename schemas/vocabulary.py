@@ -70,6 +70,11 @@ class Finding(Contract):
     reason: str = Field(description="Why this status: what the vocabulary and the PDF text showed.")
     score: float = Field(default=0.0, description="rapidfuzz similarity of token and suggestion (0-100).")
     in_vocabulary: bool = Field(default=False, description="The token is itself a vocabulary name (a garble that spells another real name).")
+    alternatives: list[str] = Field(
+        default_factory=list,
+        description="Other vocabulary names the evidence pages print that are as close to the token as the suggestion: "
+        "the PDF disproves the token but cannot say which name it garbles, so no correction is made without the profile.",
+    )
 
 
 class StaleOverlay(Contract):

@@ -1,5 +1,10 @@
 """The corrected_corpus stage as one pure function: verify, correct, replace schema dumps, apply
-overlays, verify again, and report every finding with its final status."""
+overlays, verify again, and report every finding with its final status.
+
+Two kinds of correction: the profile's vetted map, and the garbles the PDF disproves beyond
+doubt (its pages print the name, and no other name as close: `confirmed_corrections`). What
+stays actionable is a garble the PDF disproves without saying what it should be: the profile
+has to decide it, and until then the build is blocked."""
 
 from __future__ import annotations
 
@@ -10,9 +15,12 @@ from dataclasses import dataclass, replace
 
 from schemas.verification_profile import NameCorrection, VerificationRules
 from schemas.vocabulary import AppliedCorrection, Finding, FindingsReport, SchemaReplacementReport, StaleOverlay, Vocabulary
-from specmill.corrections import apply_overlays, correct_names, stale_overlays_for_missing_sections, suggested_corrections
+from specmill.corrections import (
+    apply_overlays, confirmed_corrections, correct_names, stale_overlays_for_missing_sections, suggested_corrections,
+)
 from specmill.schema_dump import AuthoritativeSchemas, replace_schema_dump
 from specmill.verify.check import ClauseFile, NameIndex, PageWords, verify_files
+from specmill.verify.navigation import navigation_spans
 from specmill.verify.tokens import NameTokenCache, xml_prefixes
 
 STATUSES = ("actionable", "corrected", "suspect", "benign")
@@ -27,6 +35,16 @@ class CorrectedCorpus:
 def _title(markdown: str, fallback: str) -> str:
     match = re.search(r"^#{1,6}\s+(.+)$", markdown, re.MULTILINE)
     return match.group(1).strip() if match else fallback
+
+
+def _how_corrected(finding: Finding, applied: Sequence[AppliedCorrection]) -> str:
+    """What made a finding go away: a correction of its token in its section (the first one
+    applied says by whom), else the schema-dump replacement or an overlay rewrote its text."""
+    for correction in applied:
+        if correction.origin != "overlay" and correction.section == finding.section and correction.token == finding.token:
+            by = "from the PDF's own pages" if correction.origin == "confirmed" else "by the profile"
+            return f"corrected to '{correction.replacement}' {by}"
+    return "corrected (its text was replaced)"
 
 
 def correct_corpus(
@@ -45,7 +63,7 @@ def correct_corpus(
     tokens = NameTokenCache()
     before, _ = verify_files(files, vocabulary, rules, page_words, known_prefixes=prefixes, index=index, token_cache=tokens)
     profile_corrections = list(rules.corrections)
-    confirmed: list[NameCorrection] = suggested_corrections(before) if rules.apply_confirmed else []
+    confirmed: list[NameCorrection] = confirmed_corrections(before) if rules.apply_confirmed else []
     applied: list[AppliedCorrection] = []
     stale: list[StaleOverlay] = stale_overlays_for_missing_sections(rules.overlays, {f.section for f in files})
     replacement = SchemaReplacementReport()
@@ -54,7 +72,10 @@ def correct_corpus(
     for clause_file in files:
         text = clause_file.markdown
         for corrections, origin in ((profile_corrections, "profile"), (confirmed, "confirmed")):
-            text, done = correct_names(text, corrections, section=clause_file.section, file=clause_file.path, known_prefixes=prefixes, origin=origin)
+            text, done = correct_names(
+                text, corrections, section=clause_file.section, file=clause_file.path, known_prefixes=prefixes, origin=origin,
+                keep=navigation_spans(text) if corrections else (),
+            )
             applied.extend(done)
         outputs = {clause_file.path: text}
         if schemas is not None:
@@ -78,7 +99,7 @@ def correct_corpus(
     after, figures = verify_files(final_files, vocabulary, rules, page_words, known_prefixes=prefixes, index=index, token_cache=tokens)
     remaining = {(f.section, f.token, f.kind) for f in after}
     corrected = [
-        f.model_copy(update={"status": "corrected", "reason": f"{f.reason}; corrected"})
+        f.model_copy(update={"status": "corrected", "reason": f"{f.reason}; {_how_corrected(f, applied)}"})
         for f in before
         if f.status in ("actionable", "suspect") and (f.section, f.token, f.kind) not in remaining
     ]
@@ -131,8 +152,11 @@ def findings_markdown(report: FindingsReport, *, limit: int = 200) -> str:
     actionable = report.with_status("actionable")
     if actionable:
         lines += ["", "## suggested profile corrections (vet, then add under verification.corrections)", "", "```yaml"]
+        alternatives = {(f.token, f.suggestion): f.alternatives for f in actionable if f.alternatives}
         for correction in suggested_corrections(actionable):
             scope = f", sections: {correction.sections}" if correction.sections else ""
-            lines.append(f"- {{garble: {correction.garble}, name: {correction.name}, kind: {correction.kind}{scope}}}")
+            other = alternatives.get((correction.garble, correction.name))
+            note = f"  # the pages also print {', '.join(other)}: choose" if other else ""
+            lines.append(f"- {{garble: {correction.garble}, name: {correction.name}, kind: {correction.kind}{scope}}}{note}")
         lines.append("```")
     return "\n".join(lines) + "\n"

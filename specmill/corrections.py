@@ -4,17 +4,21 @@ Names are corrected only where the text uses them as names (the tokens of
 specmill.verify.tokens), so `algn` in prose or in a URL is never touched, and a correction
 scoped to a kind (`attribute`) leaves the same spelling alone where it is an element. Overlays
 are plain text edits applied last; one whose `find` no longer matches is reported as stale (the
-parse changed under it, and it would otherwise silently rot in the profile)."""
+parse changed under it, and it would otherwise silently rot in the profile).
+
+Garbles the PDF itself disproves beyond doubt need no vetting: `confirmed_corrections` turns
+them into corrections scoped to the section whose pages disproved them."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from schemas.verification_profile import NameCorrection, Overlay
 from schemas.vocabulary import AppliedCorrection, Finding, StaleOverlay
 from specmill.errors import ProfileError
+from specmill.verify.navigation import inside
 from specmill.verify.tokens import extract_name_tokens
 
 
@@ -26,10 +30,11 @@ def _applies(correction: NameCorrection, kind: str, section: str) -> bool:
 
 def correct_names(
     markdown: str, corrections: Iterable[NameCorrection], *, section: str, file: str,
-    known_prefixes: Iterable[str] = (), origin: str = "profile",
+    known_prefixes: Iterable[str] = (), origin: str = "profile", keep: Sequence[tuple[int, int]] = (),
 ) -> tuple[str, list[AppliedCorrection]]:
     """`markdown` with every name-context occurrence of a garble replaced by its name (the prefix
-    is kept: `s:fontAlign` -> `s:fontAlgn`)."""
+    is kept: `s:fontAlign` -> `s:fontAlgn`), except inside the `keep` spans (the lines written from
+    the outline, where the same spelling is the title the PDF prints: specmill.verify.navigation)."""
     by_garble: dict[str, list[NameCorrection]] = {}
     for correction in corrections:
         by_garble.setdefault(correction.garble, []).append(correction)
@@ -38,6 +43,8 @@ def correct_names(
     edits: list[tuple[int, int, str]] = []
     counts: Counter[tuple[str, str, str]] = Counter()
     for token in extract_name_tokens(markdown, known_prefixes=known_prefixes):
+        if inside(token.start, keep):
+            continue
         for correction in by_garble.get(token.name, []):
             if _applies(correction, token.kind, section):
                 edits.append((token.start, token.end, correction.name))
@@ -83,6 +90,10 @@ def stale_overlays_for_missing_sections(overlays: Iterable[Overlay], sections: s
     ]
 
 
+def _correction_kind(finding: Finding) -> str:
+    return finding.kind if finding.kind in ("element", "attribute") else "any"
+
+
 def suggested_corrections(findings: Iterable[Finding]) -> list[NameCorrection]:
     """A correction map for the actionable findings, ready to vet and paste into the profile.
 
@@ -92,10 +103,29 @@ def suggested_corrections(findings: Iterable[Finding]) -> list[NameCorrection]:
     for finding in findings:
         if finding.status != "actionable" or finding.suggestion is None:
             continue
-        kind = finding.kind if finding.kind in ("element", "attribute") else "any"
-        merged.setdefault((finding.token, finding.suggestion, kind), set()).add(finding.section if finding.in_vocabulary else "*")
+        merged.setdefault((finding.token, finding.suggestion, _correction_kind(finding)), set()).add(finding.section if finding.in_vocabulary else "*")
     corrections = []
     for (garble, name, kind), sections in sorted(merged.items()):
         scoped = sorted(sections - {"*"}) if "*" not in sections else []
         corrections.append(NameCorrection(garble=garble, name=name, kind=kind, sections=scoped))  # type: ignore[arg-type]
     return corrections
+
+
+def is_confirmed_by_the_pdf(finding: Finding) -> bool:
+    """An actionable garble whose name the section's own pages print, and no other name as close:
+    the PDF says both that the token is wrong and what it should be."""
+    return finding.status == "actionable" and finding.suggestion is not None and not finding.alternatives
+
+
+def confirmed_corrections(findings: Iterable[Finding]) -> list[NameCorrection]:
+    """A correction for every garble the PDF disproves beyond doubt (`is_confirmed_by_the_pdf`),
+    limited to its kind and to the section whose pages were the evidence: elsewhere the same
+    spelling was judged against other pages (and may be right there)."""
+    merged: dict[tuple[str, str, str], set[str]] = {}
+    for finding in findings:
+        if is_confirmed_by_the_pdf(finding):
+            merged.setdefault((finding.token, finding.suggestion, _correction_kind(finding)), set()).add(finding.section)  # type: ignore[arg-type]
+    return [
+        NameCorrection(garble=garble, name=name, kind=kind, sections=sorted(sections))  # type: ignore[arg-type]
+        for (garble, name, kind), sections in sorted(merged.items())
+    ]

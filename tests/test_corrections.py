@@ -65,3 +65,28 @@ def test_suggested_corrections_scope_real_name_collisions_to_their_sections():
     assert ("fontAlign", "fontAlgn", "attribute", ["4.2", "4.7"]) in as_tuples
     assert ("tb1Look", "tblLook", "element", []) in as_tuples
     assert ("x1", "xl", "any", []) in as_tuples
+
+
+def test_confirmed_corrections_take_only_unambiguous_garbles_each_in_its_own_section():
+    from specmill.corrections import confirmed_corrections
+
+    ambiguous = _finding("SAKeyValue", "DSAKeyValue", "element", "4.4.2", False).model_copy(update={"alternatives": ["RSAKeyValue"]})
+    suspect = _finding("tb1Look", "tblLook", "element", "3", False).model_copy(update={"status": "suspect"})
+    corrections = confirmed_corrections([
+        _finding("tb1Look", "tblLook", "element", "2", False),
+        _finding("tb1Look", "tblLook", "element", "4.1", False),
+        _finding("fontAlign", "fontAlgn", "attribute", "4.2", True),
+        _finding("x1", "xl", "name", "2", False),
+        ambiguous, suspect,
+    ])
+    assert [(c.garble, c.name, c.kind, c.sections) for c in corrections] == [
+        ("fontAlign", "fontAlgn", "attribute", ["4.2"]), ("tb1Look", "tblLook", "element", ["2", "4.1"]), ("x1", "xl", "any", ["2"]),
+    ]
+
+
+def test_corrections_leave_the_spans_they_are_told_to_keep():
+    text = "Up: [2 `<s:tb1Look>`](index.md)\n\n```xml\n<s:tb1Look/>\n```\n"
+    keep = [(0, text.index("\n"))]
+    corrected, applied = correct_names(text, [NameCorrection(garble="tb1Look", name="tblLook")], section="2", file="f.md", keep=keep)
+    assert corrected.startswith("Up: [2 `<s:tb1Look>`]") and "<s:tblLook/>" in corrected
+    assert [a.count for a in applied] == [1]

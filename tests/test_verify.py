@@ -225,8 +225,8 @@ def test_clause_files_read_from_memory_equal_those_read_from_disk(tmp_path: Path
     (tree / "index.md").write_bytes(b"# Index\n")
     (tree / "2" / "2.1.md").write_bytes("# 2.1 A\r\nline\rnext ü\n".encode())
     report = ClauseTreeReport.model_construct(
-        files=[TreeFile.model_construct(path="index.md", section=None), TreeFile.model_construct(path="2/2.1.md", section="2.1")],
-        spans=[SectionSpan.model_construct(section="2.1", first_page=3, last_page=4, block_pages=[7])],
+        files=[TreeFile.model_construct(path="index.md", kind="root", section=None), TreeFile.model_construct(path="2/2.1.md", kind="leaf", section="2.1")],
+        spans=[SectionSpan.model_construct(section="2.1", first_page=3, last_page=4, block_pages=[7])], empty_clauses=[],
     )
     on_disk = clause_files(tree, report)
     in_memory = clause_files_in({p.relative_to(tree).as_posix(): p.read_bytes() for p in tree.rglob("*.md")}, report, where="t")

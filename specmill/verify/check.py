@@ -4,7 +4,12 @@
 - Source check: a token the section uses that its own PDF pages do not print, while a close
   vocabulary name is printed there, is a confirmed garble: *actionable*. This also catches
   garbles that spell another real name (`algn` read as `align`), which the vocabulary alone
-  cannot see.
+  cannot see. When more than one printed name is as close, the finding names the others
+  (`alternatives`): the PDF disproves the token but cannot say which name it was.
+
+A file's own text is judged against its clause's pages; the lines the tree writes from the
+outline (the "Up:" line, an index's contents list) also against the heading pages of the
+clauses they title, where those titles are printed.
 
 Closeness is OCR-aware: names that become equal after undoing the usual confusions (rn/m, cl/d,
 1/l, 0/o, case, doubled letters) are the closest possible; otherwise the rapidfuzz ratio, with a
@@ -22,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from schemas.verification_profile import VerificationRules
 from schemas.vocabulary import Finding, TokenKind, VerificationFigures, Vocabulary
+from specmill.verify.navigation import inside, navigation_spans
 from specmill.verify.tokens import NameToken, NameTokenCache
 
 _TYPE_KINDS = {"complexType", "simpleType", "group", "attributeGroup", "define"}
@@ -46,12 +52,14 @@ def confusion_key(name: str) -> str:
 
 @dataclass(frozen=True)
 class ClauseFile:
-    """One Markdown file of the tree and the PDF pages its section spans."""
+    """One Markdown file of the tree, the PDF pages its section spans, and the heading pages of
+    the other clauses whose titles it prints (its parent in the "Up:" line, an index's sub-clauses)."""
 
     path: str
     section: str
     markdown: str
     pages: tuple[int, ...] = ()
+    title_pages: tuple[int, ...] = ()
 
 
 class NameIndex:
@@ -120,11 +128,25 @@ class _Judgement:
     score: float
     reason: str
     in_vocabulary: bool
+    alternatives: tuple[str, ...] = ()
+
+
+def _printed_with_a_break_hyphen(token: str, words: Container[str]) -> bool:
+    """Is `token` printed broken across a line with a hyphen the typesetter added (`Condi-` /
+    `tions`)? The page words keep such hyphens, since the PDF cannot tell them from a name's own."""
+    return any(f"{token[:cut]}-{token[cut:]}" in words for cut in range(1, len(token)))
+
+
+def _equally_close(printed: list[tuple[str, float]]) -> tuple[str, ...]:
+    """The printed names as close to the token as the best one, after it: the PDF confirms a
+    garble but cannot say which of these it garbles."""
+    best = printed[0][1]
+    return tuple(name for name, score in printed[1:] if score >= best)
 
 
 def _judge(token: str, kind: TokenKind, index: NameIndex, words: Container[str] | None) -> _Judgement | None:
     known = index.is_known(token, kind)
-    if known and (words is None or token in words):
+    if known and (words is None or token in words or _printed_with_a_break_hyphen(token, words)):
         return None
     close = index.close_names(token, kind)
     if not close:
@@ -140,13 +162,15 @@ def _judge(token: str, kind: TokenKind, index: NameIndex, words: Container[str] 
         if not printed:
             return None
         name, score = printed[0]
-        return _Judgement("actionable", name, score, f"'{token}' is a vocabulary name but not printed on the section's pages; '{name}' is", True)
+        reason = f"'{token}' is a vocabulary name but not printed on the section's pages; '{name}' is"
+        return _Judgement("actionable", name, score, reason, True, _equally_close(printed))
     if token in words:
         name, score = close[0]
         return _Judgement("suspect", name, score, "not a vocabulary name, but the PDF prints it so (not a parse garble)", False)
     if printed:
         name, score = printed[0]
-        return _Judgement("actionable", name, score, f"not a vocabulary name and not printed on the section's pages; '{name}' is", False)
+        reason = f"not a vocabulary name and not printed on the section's pages; '{name}' is"
+        return _Judgement("actionable", name, score, reason, False, _equally_close(printed))
     name, score = close[0]
     return _Judgement("suspect", name, score, "not a vocabulary name; neither it nor the suggestion is printed on the section's pages", False)
 
@@ -166,6 +190,35 @@ def _is_benign(token: str, section: str, rules: VerificationRules) -> str | None
         if benign.token == token and (not benign.sections or section in benign.sections):
             return benign.reason
     return None
+
+
+def _by_evidence(clause_file: ClauseFile, tokens: list[NameToken]) -> list[tuple[tuple[int, ...], list[NameToken]]]:
+    """The file's tokens grouped by the pages that are their evidence: the clause's own pages for
+    its text; those and the heading pages of the clauses it titles for the lines the tree wrote
+    from the outline (specmill.verify.navigation)."""
+    if not tokens:
+        return []
+    if not clause_file.title_pages:
+        return [(clause_file.pages, tokens)]
+    spans = navigation_spans(clause_file.markdown)
+    titles = [token for token in tokens if inside(token.start, spans)]
+    if not titles:
+        return [(clause_file.pages, tokens)]
+    text = [token for token in tokens if not inside(token.start, spans)]
+    wider = tuple(sorted(set(clause_file.pages) | set(clause_file.title_pages)))
+    return ([(clause_file.pages, text)] if text else []) + [(wider, titles)]
+
+
+def _finding(name: str, kind: TokenKind, occurrences: int, clause_file: ClauseFile, evidence: list[int], judgement: _Judgement, rules: VerificationRules) -> Finding:
+    status, reason = judgement.status, judgement.reason
+    benign = _is_benign(name, clause_file.section, rules)
+    if benign is not None:
+        status, reason = "benign", benign
+    return Finding(
+        token=name, suggestion=judgement.suggestion, kind=kind, section=clause_file.section, file=clause_file.path,
+        occurrences=occurrences, evidence_pages=evidence, status=status, reason=reason, score=round(judgement.score, 1),  # type: ignore[arg-type]
+        in_vocabulary=judgement.in_vocabulary, alternatives=list(judgement.alternatives),
+    )
 
 
 def verify_files(
@@ -196,30 +249,18 @@ def verify_files(
             t for t in token_cache.tokens(clause_file.markdown, prefixes)
             if len(t.name) >= rules.min_token_length and not _foreign(t, vocabulary_prefixes, rules)
         ]
-        if not tokens:
-            continue
-        words: Container[str] | None = None
-        if page_words is not None and clause_file.pages:
-            words = _PrintedOnPages([page_words(page) for page in clause_file.pages])
-            pages_asked.update(clause_file.pages)
-        counted = Counter((token.name, token.kind) for token in tokens)
         tokens_checked += len(tokens)
-        for (name, kind), occurrences in counted.items():
-            distinct.add((name, kind))
-            judgement = _judge(name, kind, index, words)
-            if judgement is None:
-                continue
-            status, reason = judgement.status, judgement.reason
-            benign = _is_benign(name, clause_file.section, rules)
-            if benign is not None:
-                status, reason = "benign", benign
-            findings.append(
-                Finding(
-                    token=name, suggestion=judgement.suggestion, kind=kind, section=clause_file.section, file=clause_file.path,
-                    occurrences=occurrences, evidence_pages=list(clause_file.pages) if words is not None else [],
-                    status=status, reason=reason, score=round(judgement.score, 1), in_vocabulary=judgement.in_vocabulary,
-                )
-            )
+        for pages, group in _by_evidence(clause_file, tokens):
+            words: Container[str] | None = None
+            if page_words is not None and pages:
+                words = _PrintedOnPages([page_words(page) for page in pages])
+                pages_asked.update(pages)
+            for (name, kind), occurrences in Counter((token.name, token.kind) for token in group).items():
+                distinct.add((name, kind))
+                judgement = _judge(name, kind, index, words)
+                if judgement is not None:
+                    evidence = list(pages) if words is not None else []
+                    findings.append(_finding(name, kind, occurrences, clause_file, evidence, judgement, rules))
     figures = VerificationFigures(
         files_checked=files_checked, tokens_checked=tokens_checked, distinct_tokens=len(distinct),
         pages_extracted=len(pages_asked), seconds=round(time.perf_counter() - started, 3),

@@ -38,6 +38,15 @@ _CODE_SPAN = re.compile(r"(`+)(?P<body>[^`\n](?:.*?[^`\n])?)\1")
 _TAG_OPEN = re.compile(rf"<(?P<close>/?)(?:(?P<prefix>{NAME}):)?(?P<name>{GARBLED_NAME})")
 _ATTRIBUTE = re.compile(rf"(?<![\w.:\-\"'])(?:(?P<prefix>{NAME}):)?(?P<name>{GARBLED_NAME})\s*=\s*(?P<quote>[\"'])(?P<value>[^\"'<>\n]*)(?P=quote)?")
 _XMLNS = re.compile(r"xmlns(?::(?P<prefix>[\w.\-]+))?\s*=\s*[\"'](?P<uri>[^\"']*)[\"']")
+# Constructs only a schema language has: XSD's type machinery, or element/attribute declarations
+# with XSD's own attributes; RELAX NG's patterns.
+_UNPREFIXED_XSD = re.compile(
+    r"</?(?:complexType|simpleType|complexContent|simpleContent|attributeGroup)\b"
+    r"|<(?:element|attribute)\s[^<>]*?\b(?:type|ref|use|minOccurs|maxOccurs|substitutionGroup)\s*="
+    r"|<(?:extension|restriction)\s+base\s*=|</(?:extension|restriction)>"
+    r"|<any(?:Attribute)?\s[^<>]*?\bprocessContents\s*=|<(?:import|include|redefine)\s[^<>]*?\bschemaLocation\s*="
+)
+_UNPREFIXED_RNG = re.compile(r"</?(?:define|zeroOrMore|oneOrMore|interleave|notAllowed|grammar)\b")
 _RNC_DECLARATION = re.compile(rf"\b(?P<keyword>element|attribute)\s+(?:(?P<prefix>{NAME}):)?(?P<name>{GARBLED_NAME})\s*\{{")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _NAME_HEADER = re.compile(r"^\s*(?:child\s+|parent\s+)?(?P<what>elements?|attributes?|names?)\b", re.IGNORECASE)
@@ -63,13 +72,29 @@ class NameToken:
 
 def schema_prefixes(text: str) -> dict[str, str]:
     """prefix -> 'xsd' | 'rng' for the schema-language namespaces bound in `text` (plus the defaults);
-    the key '' stands for a default namespace bound to one of them."""
+    the key '' stands for a default namespace bound to one of them, declared or evident."""
     found = dict(DEFAULT_SCHEMA_PREFIXES)
     for match in _XMLNS.finditer(text):
         language = {XSD_NAMESPACE: "xsd", RNG_NAMESPACE: "rng"}.get(match.group("uri"))
         if language:
             found[match.group("prefix") or ""] = language
+    if "" not in found:
+        language = _unprefixed_schema_language(text)
+        if language:
+            found[""] = language
     return found
+
+
+def _unprefixed_schema_language(text: str) -> str | None:
+    """The schema language of a listing written without prefixes whose binding is not shown
+    (SAML 2.0 prints `<element name="Condition" type="saml:ConditionAbstractType"/>`, the schema
+    file binding XML Schema as the default namespace): its constructs give it away. Read as
+    instance markup, its declared names were never checked and `name`/`type` looked like names."""
+    if _UNPREFIXED_XSD.search(text):
+        return "xsd"
+    if _UNPREFIXED_RNG.search(text):
+        return "rng"
+    return None
 
 
 def _xml_tokens(text: str, base: int, languages: dict[str, str]) -> Iterator[NameToken]:
@@ -116,8 +141,12 @@ def _schema_value(language: str, construct: str, attribute: re.Match[str], offse
         return
     value = attribute.group("value")
     match = re.fullmatch(rf"\s*(?:(?P<prefix>{NAME}):)?(?P<name>{GARBLED_NAME})\s*", value)
-    if not match or (match.group("prefix") or "") in {p for p, lang in languages.items() if lang == "xsd" and p}:
-        return  # a built-in type (xsd:string) or a value that is not one name
+    if not match:
+        return  # a value that is not one name
+    prefix = match.group("prefix") or ""
+    xsd_prefixes = {p for p, lang in languages.items() if lang == "xsd"}
+    if (prefix and prefix in xsd_prefixes) or (not prefix and which != "name" and "" in xsd_prefixes):
+        return  # a built-in type: `xsd:string`, or `string` where XML Schema is the default namespace
     start = offset + attribute.start("value") + match.start("name")
     yield NameToken(match.group("name"), match.group("prefix"), kind, context, start, start + len(match.group("name")))
 
