@@ -277,9 +277,10 @@ class _Walk:
                 if parsed.clause_id != entry.clause_id:
                     continue
                 found = self._title_match(parsed.title, entry_index, index)
-            elif entry.clause_id is None or (block.text_level is not None and entry.page == block.page):
-                # Unnumbered entry ("Foreword"), or a numbered heading whose number MinerU lost:
-                # the whole block must be the title.
+            elif entry.clause_id is None or (block.text_level is not None and entry.page == block.page and entry_index == start):
+                # Unnumbered entry ("Foreword"), or the next expected clause's heading whose number
+                # MinerU lost: the whole block must be the title. Never a later clause by its title
+                # alone: a statute's "(weggefallen)" would skip every clause up to the repealed one.
                 score = fuzz.ratio(compact(text), self.compact_titles[entry_index])
                 found = (1, False, "") if score >= max(self.rules.title_similarity, 90) else None
             else:

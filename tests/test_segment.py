@@ -272,3 +272,15 @@ def test_a_heading_typed_as_a_footer_opens_its_clause_but_a_running_footer_never
     assert not tree.report.missed
     assert blocks_of(tree, "§ 1106") == ["Ein Bruchteil eines Grundstücks kann mit einer Reallast nur belastet werden, wenn..."]
     assert tree.report.furniture_dropped == {"footer": 3}
+
+
+def test_a_title_alone_never_opens_a_later_clause_than_the_next_expected_one():
+    # bgb-2024 page 352: "**§ 1647**" then "(weggefallen)" as a heading; § 1650's title is also "(weggefallen)".
+    outline = [entry("§ 1647", "", 352), entry("§ 1648", "Ersatz von Aufwendungen", 352),
+               entry("§ 1649", "Verwendung der Einkünfte", 352), entry("§ 1650", "(weggefallen)", 352)]
+    blocks = [text("**§ 1647**", 352), text("(weggefallen)", 352, 2), text("§ 1648 Ersatz von Aufwendungen", 352, 2),
+              text("Machen die Eltern Aufwendungen...", 352), text("§ 1649 Verwendung der Einkünfte", 352, 2),
+              text("(1) Die Einkünfte des Kindesvermögens...", 352), text("§§ 1650 bis 1663 (weggefallen)", 352, 2)]
+    tree = segment_blocks(blocks, outline)
+    assert not tree.report.missed  # "§§ 1650 bis 1663 (weggefallen)" opens § 1650
+    assert blocks_of(tree, "§ 1647") == ["(weggefallen)"]
