@@ -60,10 +60,16 @@ def split_inline_headings(blocks: list[Block], outline: list[OutlineEntry], patt
     clause_ids = {entry.clause_id for entry in outline if entry.clause_id}
     result: list[Block] = []
     for block in blocks:
-        if block.type != "text" or "**" not in block.text:
+        if block.type != "text" or ("**" not in block.text and block.text_level is None):
             result.append(block)
             continue
-        pieces = _pieces(block.text, clause_ids, patterns)
+        if "**" in block.text:
+            pieces = _pieces(block.text, clause_ids, patterns)
+        else:
+            # A heading block that starts with an unnumbered structural heading:
+            # "Sachdarlehensvertrag § 607 Vertragstypische Pflichten beim Sachdarlehensvertrag".
+            pieces = _pieces(f"**{block.text}**", clause_ids, patterns)
+            pieces = [(text.strip("*") if not is_heading else text, is_heading) for text, is_heading in pieces]
         if len(pieces) == 1 and not pieces[0][1]:
             result.append(block)
             continue

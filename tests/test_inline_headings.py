@@ -59,3 +59,19 @@ def test_the_segmenter_now_opens_every_merged_clause():
     assert [m.clause_id for m in tree.report.matched] == ["§ 1", "§ 2", "§ 3", "§ 7", "§ 164"]
     assert not tree.report.missed
     assert not find_misplaced_blocks(tree)
+
+
+def test_a_heading_block_led_by_an_unnumbered_structural_heading_is_split():
+    # bgb-2024 page 162: MinerU set the sub-title and the clause heading as one heading block.
+    outline = [OutlineEntry(clause_id="§ 607", title="Vertragstypische Pflichten beim Sachdarlehensvertrag", level=1, page=162)]
+    block = Block(type="text", page=162, text_level=2, text="Sachdarlehensvertrag § 607 Vertragstypische Pflichten beim Sachdarlehensvertrag")
+    split = split_inline_headings([block], outline, PATTERNS)
+    assert [(b.text, b.text_level) for b in split] == [
+        ("Sachdarlehensvertrag", None), ("§ 607 Vertragstypische Pflichten beim Sachdarlehensvertrag", 2),
+    ]
+
+
+def test_a_heading_block_without_an_outline_heading_inside_is_left_alone():
+    outline = [OutlineEntry(clause_id="§ 607", title="Vertragstypische Pflichten", level=1, page=162)]
+    block = Block(type="text", page=162, text_level=2, text="Untertitel 1 Darlehensvertrag")
+    assert split_inline_headings([block], outline, PATTERNS) == [block]
