@@ -37,6 +37,11 @@ class PlanParameters(Contract):
         default=3.0,
         description="Top-level clauses force a new batch only when they average at least this many pages.",
     )
+    min_batch_pages: int = Field(
+        default=20, ge=1,
+        description="A batch shorter than this joins its neighbour (up to target_pages together): every batch is a "
+        "parser run or a RunPod job with its own fixed cost, and real standards open many short top-level clauses.",
+    )
 
     @model_validator(mode="after")
     def _target_within_max(self) -> "PlanParameters":

@@ -54,6 +54,22 @@ def _choose_cut(start: int, end: int, starts: dict[int, int], parameters: PlanPa
     return min(window, key=lambda page: (starts[page], abs(page - (start + target)))), False
 
 
+def _join_short_batches(ranges: list[tuple[int, int, bool]], parameters: PlanParameters) -> list[tuple[int, int, bool]]:
+    """Neighbouring batches joined while one of them is shorter than the minimum and together
+    they stay within the target. Joining only removes cuts, so every remaining cut is still at a
+    clause start (or a forced cut inside an over-long clause)."""
+    joined: list[tuple[int, int, bool]] = []
+    for first, last, forced in ranges:
+        if joined:
+            previous_first, previous_last, _ = joined[-1]
+            short = min(previous_last - previous_first + 1, last - first + 1) < parameters.min_batch_pages
+            if short and last - previous_first + 1 <= parameters.target_pages:
+                joined[-1] = (previous_first, last, forced)
+                continue
+        joined.append((first, last, forced))
+    return joined
+
+
 def plan_batches(
     entries: list[OutlineEntry], page_count: int, parameters: PlanParameters, source_sha256: str
 ) -> BatchPlan:
@@ -81,6 +97,7 @@ def plan_batches(
             first = cut
         ranges.append((first, last_page, False))
 
+    ranges = _join_short_batches(ranges, parameters)
     width = max(2, len(str(len(ranges) - 1)))
     batches = []
     for number, (first, last, forced) in enumerate(ranges):

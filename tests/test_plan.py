@@ -19,11 +19,21 @@ def assert_tiles(plan, entries):
 
 def test_top_level_clauses_and_annexes_open_batches():
     entries = [entry("1", 2), entry("1.1", 3), entry("2", 10), entry("2.1", 30), entry("Annex A", 50), entry("A.1", 51)]
-    plan = plan_batches(entries, 60, PlanParameters(target_pages=100, max_pages=200), "sha")
+    plan = plan_batches(entries, 60, PlanParameters(target_pages=100, max_pages=200, min_batch_pages=1), "sha")
     assert [(b.first_page, b.last_page) for b in plan.batches] == [(0, 9), (10, 49), (50, 59)]
     assert plan.batches[0].clause_ids == ["1", "1.1"]
     assert [b.batch_id for b in plan.batches] == ["b00", "b01", "b02"]
     assert_tiles(plan, entries)
+
+
+def test_short_neighbouring_batches_share_one_up_to_the_target_cutting_only_at_clause_starts():
+    # A real standard's shape: many short top-level clauses, then a long one, then short annexes.
+    entries = [entry(str(n), 2 * n) for n in range(1, 9)] + [entry("9", 18), entry("10", 140), entry("Annex A", 150), entry("Annex B", 153)]
+    plan = plan_batches(entries, 156, PlanParameters(target_pages=100, max_pages=200, min_batch_pages=20), "sha")
+    # 1-8 share one batch; 9 (122 pages) stays alone, as the two together would pass the target.
+    assert [(b.first_page, b.last_page) for b in plan.batches] == [(0, 17), (18, 139), (140, 155)]
+    assert_tiles(plan, entries)
+    assert len(plan_batches(entries, 156, PlanParameters(min_batch_pages=1), "sha").batches) == 12
 
 
 def test_a_long_chapter_is_cut_at_its_shallowest_sub_clause_near_the_target():
@@ -63,7 +73,7 @@ def test_replanning_is_deterministic_and_keys_are_zero_padded():
 
 def test_plan_problems_names_gaps_overlaps_and_bad_cuts():
     entries = [entry("1", 0), entry("2", 10)]
-    plan = plan_batches(entries, 20, PlanParameters(), "sha")
+    plan = plan_batches(entries, 20, PlanParameters(min_batch_pages=1), "sha")
     broken = plan.model_copy(deep=True)
     broken.batches[1].first_page = 12
     assert plan_problems(broken, entries) == {
