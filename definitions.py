@@ -20,7 +20,9 @@ from assets.source import source_pdf
 from assets.vocabulary import xsd_vocabulary
 from checks.batches import batch_covers_planned_pages, batches_contiguous
 from checks.clause_tree import CLAUSE_TREE_CHECKS
-from checks.crosslinks import crosslinks_do_not_dangle, crosslinks_resolution_rate, crosslinks_survive_a_copy
+from checks.crosslinks import (
+    crosslinks_do_not_dangle, crosslinks_point_at_their_clause, crosslinks_resolution_rate, crosslinks_survive_a_copy,
+)
 from checks.corrected import (
     corrected_corpus_has_no_actionable_garbles,
     corrected_corpus_has_no_stale_overlay,
@@ -56,6 +58,7 @@ ALL_CHECKS = [
     crosslinks_do_not_dangle,
     crosslinks_resolution_rate,
     crosslinks_survive_a_copy,
+    crosslinks_point_at_their_clause,
     corrected_corpus_has_no_actionable_garbles,
     corrected_corpus_has_no_stale_overlay,
     corrected_corpus_replaces_schema_dumps,

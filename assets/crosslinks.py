@@ -24,15 +24,42 @@ def link_rules(profile: DocumentProfile) -> LinkRules:
     return profile.links
 
 
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
 def unresolved_table(report: LinkReport, limit: int = _EVIDENCE) -> str:
+    """The references into this document that did not resolve: where each is, and why."""
+    misses = report.unresolved_internal
     rows = ["| file | line | reference | reason | detail |", "|---|---|---|---|---|"]
-    for reference in report.unresolved_references[:limit]:
-        raw = reference.raw_text.replace("|", "\\|")
-        rows.append(f"| {reference.source_file} | {reference.line} | {raw} | {reference.unresolved_reason} | {reference.detail or ''} |")
+    for reference in misses[:limit]:
+        rows.append(
+            f"| {reference.source_file} | {reference.line} | {_cell(reference.raw_text)} | {reference.unresolved_reason} | {_cell(reference.detail or '')} |"
+        )
+    return "\n".join(rows) + _more(len(misses), limit)
+
+
+def external_table(report: LinkReport, limit: int = _EVIDENCE) -> str:
+    """The references into other documents: never linked, never a miss; listed so a person can
+    see that each really is one."""
+    external = report.external_references
+    rows = ["| file | line | reference | cited document |", "|---|---|---|---|"]
+    for reference in external[:limit]:
+        rows.append(f"| {reference.source_file} | {reference.line} | {_cell(reference.raw_text)} | {_cell(reference.cited_document or '(not named)')} |")
+    return "\n".join(rows) + _more(len(external), limit)
+
+
+def cited_documents_table(report: LinkReport) -> str:
+    rows = ["| cited document | references |", "|---|---|"]
+    rows += [f"| {_cell(cited.document or '(not named)')} | {cited.count} |" for cited in report.cited_documents]
     return "\n".join(rows)
 
 
-@dg.asset(group_name="links", deps=[clause_tree], code_version="2")
+def _more(count: int, limit: int) -> str:
+    return f"\n\n{count - limit} more not shown (links.json lists every one)." if count > limit else ""
+
+
+@dg.asset(group_name="links", deps=[clause_tree], code_version="3")
 def crosslink_graph(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """The linked tree (DIR/linked.zip, replaced whole) and DIR/links.json: every
     reference with its target or the reason it has none, the citation graph, and the figures."""
@@ -41,8 +68,11 @@ def crosslink_graph(context: dg.AssetExecutionContext, settings: SpecmillSetting
     files, report = link_tree(store.read_tree(TREE_DIR), tree_report, link_rules(settings.profile()))
     store.write_tree(LINKED_DIR, files)
     store.write_model(LINKS_REPORT, report)
-    if report.unresolved:
-        context.log.warning(f"{report.unresolved} references unresolved: {report.unresolved_by_reason}")
+    if report.unresolved_internal:
+        context.log.warning(
+            f"{len(report.unresolved_internal)} of {report.references_internal} references into this document unresolved: "
+            f"{report.unresolved_by_reason} (outside_document: references into other documents, not misses)"
+        )
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
@@ -51,8 +81,11 @@ def crosslink_graph(context: dg.AssetExecutionContext, settings: SpecmillSetting
             "references_found": report.references_found,
             "resolved": report.resolved,
             "unresolved": report.unresolved,
+            "references_internal": report.references_internal,
+            "references_external": report.references_external,
             "resolution_rate": dg.MetadataValue.float(report.resolution_rate),
             "unresolved_by_reason": dg.MetadataValue.json(report.unresolved_by_reason),
+            "cited_documents": dg.MetadataValue.json([c.model_dump() for c in report.cited_documents[:10]]),
             "found_by_form": dg.MetadataValue.json(report.found_by_form),
             "links_emitted": report.links_emitted,
             "files_changed": report.files_changed,

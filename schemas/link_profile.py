@@ -72,20 +72,67 @@ class LinkRules(Contract):
     )
     external_after: list[str] = Field(
         default_factory=lambda: [
-            r"(?:of|in)\s+(?:\[[^\]]+\]|ISO|IEC|ECMA|RFC|ITU|W3C|IETF|Part\s+\d)",
-            r"\[(?!Example|Note|Guidance|Rationale)[^\]\s][^\]]*\](?!\()",
-            r"(?:des|der|dieses|dieser)\s+(?!Gesetzbuch|Buch|Bürgerlichen\s+Gesetzbuch)[A-ZÄÖÜ]",
-            r"(?!BGB\b)[A-ZÄÖÜ][A-Za-zÄÖÜäöü]*[GOVB]\b",
+            # '§5.2 of [RFC3986]', 'section 5.1 of the standard [RFC3987]', 'Section 3.7 of the Bindings specification [SAMLBind]'
+            r"(?:of|in)\s+(?:the\s+)?(?:IETF\s+)?\\?\[(?P<doc>[^\]\n]+?)\\?\](?!\()",
+            r"of\s+the\s+(?:[\w-]+\s+){1,4}?\\?\[(?P<doc>[^\]\n]+?)\\?\](?!\()",
+            # the cited clause's title between ('section 7.3 "The SignatureTimeStamp element" [XAdES]',
+            # 'section 2.1 Well-Formed XML Documents [XML]')
+            r"[“\"][^”\"\n]{1,100}[”\"]\s*,?\s*\\?\[(?P<doc>[^\]\n]+?)\\?\](?!\()",
+            r"(?:[A-Z][\w'’-]*\s+){1,6}\\?\[(?P<doc>[^\]\n]+?)\\?\](?!\()",
+            # 'Section 2.2 of IETF RFC 3513', 'clause 5 of ISO/IEC 29500-1:2016', '§9 of ECMA-376 Part 2', 'of ITU-T X.509'
+            r"(?:of|in)\s+(?:IETF\s+)?(?P<doc>(?:RFC|ISO(?:/IEC)?|IEC|ECMA|ITU(?:-T)?)[\s-]*\d[\w.:/-]*(?:,?\s+Part\s+\d+)?)",
+            r"(?:of|in)\s+(?P<doc>ITU(?:-T)?\s+[A-Z]\.\d+)",
+            # 'section 3.13 of XSD 1.1 standard': a named standard with its version is never this one's "this"
+            r"of\s+(?:the\s+)?(?P<doc>[A-Z][\w/-]*(?:\s+[A-Z][\w/-]*){0,3}\s+v?\d+(?:\.\d+)+)\s+(?i:standard|specification|recommendation)\b",
+            # '§4.3 of the W3C XML Signature Recommendation'
+            r"of\s+the\s+(?P<doc>(?:W3C|IETF|ISO|IEC|ITU|ECMA)(?:\s+[A-Z][\w.-]*){0,5})\s+(?i:recommendation|specification|standard)\b",
+            r"(?:of|in)\s+(?P<doc>ISO|IEC|ECMA|RFC|ITU|W3C|IETF)\b",
+            r"(?:of|in)\s+(?P<doc>Part\s+\d+)",
+            # 'section 2.7 of version 1.0 of this document': an earlier edition is another document
+            r"of\s+(?P<doc>(?:version|edition)\s+\d[\w.]*?)(?=[\s,;:)]|\.(?:\s|$)|$)",
+            # '§3.2[xmlenc-core]', 'section 9.1 [RFC 3852]' (never a Markdown link)
+            r"\\?\[(?P<doc>[^\]\s\\][^\]\n]*?)\\?\](?!\()",
+            r"(?:des|der|dieses|dieser)\s+(?!Gesetzbuch|Buch|Bürgerlichen\s+Gesetzbuch)(?P<doc>[A-ZÄÖÜ][\wÄÖÜäöüß-]*)",
+            r"(?!BGB\b)(?P<doc>[A-ZÄÖÜ][A-Za-zÄÖÜäöü]*[GOVB])\b",
         ],
-        description="Regexes matched right after a reference (spaces skipped) that make it point outside this document ('§5.2 of [xmlenc-core]', '§ 12 ZPO').",
+        description="Regexes matched right after a reference (spaces skipped, Markdown emphasis ignored) that make it point "
+        "outside this document ('§5.2 of [xmlenc-core]', '§ 12 ZPO'); the first that matches wins. A group named `doc` names "
+        "the cited document. "
+        "A bracketed name that is a clause title of this document ('Section 3.6 [Redirections]') is no citation.",
+    )
+    not_cited_documents: list[str] = Field(
+        default_factory=lambda: [
+            "Example", "Note", "Guidance", "Rationale", "Optional", "Required", "Normative", "Non-normative", "Informative", "Deprecated",
+        ],
+        description="Words that open a bracket which is an annotation, never a cited document ('§3.2 [Note: …]', "
+        "'10.1.1 Parsing [non-normative]'); case-insensitive.",
     )
     subdivision_words: list[str] = Field(
         default_factory=lambda: ["Absatz", "Abs.", "Satz", "Nummer", "Nr.", "Buchstabe", "Halbsatz", "Alt.", "Unterabsatz", "item", "para."],
         description="Subdivisions printed after a reference ('§ 20 Absatz 2 und 3 des …'): skipped before external_after is tested.",
     )
     external_before: list[str] = Field(
-        default_factory=lambda: [r"(?:ISO(?:/IEC)?\s*\d[\d-]*|ECMA-\d+|RFC\s*\d+|Part\s+\d+|\[[^\]\s][^\]]*\]|Artikel\s+\d+\w*)[\s,]*$"],
-        description="Regexes matched against the text just before a reference that make it point outside this document ('ECMA-376 Part 2, §9').",
+        default_factory=lambda: [
+            r"(?P<doc>(?:ISO(?:/IEC)?|IEC)\s*\d[\d-]*(?::\d{4})?(?:,?\s+Part\s+\d+)?)[\s,]*$",
+            r"(?P<doc>ECMA-\d+(?:,?\s+Part\s+\d+)?)[\s,]*$",
+            r"(?P<doc>RFC\s*\d+)[\s,]*$",
+            r"(?P<doc>Part\s+\d+)[\s,]*$",
+            # 'see [XMLDSIG] §4.3', '[XAdES] section 7.6.1', '[RFC8259], section 12'
+            r"\\?\[(?P<doc>[^\]\s\\][^\]\n]*?)\\?\][\s,]*$",
+            r"(?P<doc>Artikel\s+\d+\w*)[\s,]*$",
+            # 'similar to ibid. section 4.2.2.4', 'as given there in section 4.3.2': the document cited just before
+            r"(?:\bibid\.?|\bthere\s+in)[\s,]*$",
+        ],
+        description="Regexes matched against the text just before a reference (Markdown emphasis ignored) that make it point "
+        "outside this document ('ECMA-376 Part 2, §9', 'RFC 3986 section 5'); a group named `doc` names the cited document.",
+    )
+    bibliography_titles: list[str] = Field(
+        default_factory=lambda: [
+            "Normative References", "Non-normative References", "Informative References", "Bibliography", "Literaturverzeichnis",
+        ],
+        description="Titles of the clauses that list other documents (compared without case): every reference printed in one "
+        "('Jones, Functional Programming, Section 8, Prentice-Hall') names a clause of the document its entry describes. "
+        "A bare 'References' is left out: it also titles clauses about reference elements.",
     )
     extra_patterns: list[ReferencePattern] = Field(default_factory=list, description="Further reference forms of this document.")
     title_references: bool = Field(
@@ -94,5 +141,6 @@ class LinkRules(Contract):
     title_cues: list[str] = Field(default_factory=lambda: ["see", "see also", "described in", "siehe"])
     title_min_chars: int = Field(default=4, ge=1, description="Shorter titles are never matched as title references.")
     resolution_threshold: float = Field(
-        default=0.98, ge=0, le=1, description="Minimum share of found references that must resolve (the crosslink check)."
+        default=0.98, ge=0, le=1,
+        description="Minimum share of the references into this document that must resolve (the crosslink check); references into other documents are left out.",
     )

@@ -10,7 +10,9 @@ import pytest
 from assets.blocks import document_blocks
 from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
 from assets.crosslinks import LINKED_DIR, LINKS_REPORT, crosslink_graph
-from checks.crosslinks import crosslinks_do_not_dangle, crosslinks_resolution_rate, crosslinks_survive_a_copy
+from checks.crosslinks import (
+    crosslinks_do_not_dangle, crosslinks_point_at_their_clause, crosslinks_resolution_rate, crosslinks_survive_a_copy,
+)
 from resources.settings import SpecmillSettings
 from resources.storage import LocalArtifactStore
 from schemas.links import LinkReport
@@ -21,7 +23,7 @@ from specmill.links.verify import dangling_links
 from specmill.sample import generate_sample
 from tests.test_links_resolve import TREE, tree_report
 
-CHECKS = [crosslinks_do_not_dangle, crosslinks_resolution_rate, crosslinks_survive_a_copy]
+CHECKS = [crosslinks_do_not_dangle, crosslinks_resolution_rate, crosslinks_survive_a_copy, crosslinks_point_at_their_clause]
 
 
 def resources(out: Path, pdf: Path) -> dict:
@@ -47,6 +49,7 @@ def test_crosslink_graph_writes_the_linked_tree_and_links_json(tmp_path: Path):
     assert metadata["references_found"].value == report.references_found > 0
     assert metadata["resolved"].value == report.resolved
     assert metadata["unresolved_by_reason"].value == {"ambiguous": 1, "outside_document": 1, "unknown_id": 1}
+    assert metadata["references_external"].value == 1 and metadata["cited_documents"].value == [{"document": "RFC 3986", "count": 1}]
     assert metadata["most_cited"].value[0]["count"] >= 2
     linked = LocalArtifactStore(root=str(tmp_path)).read_tree(LINKED_DIR)
     assert "[§2](../2-runs.md)" in linked["1-general/1-1-overview.md"].decode()
@@ -55,35 +58,95 @@ def test_crosslink_graph_writes_the_linked_tree_and_links_json(tmp_path: Path):
     assert clause_tree_files["1-general/1-1-overview.md"].decode() == TREE["1-general/1-1-overview.md"]
     checks = check_results(result)
     assert checks["crosslinks_do_not_dangle"].passed and checks["crosslinks_survive_a_copy"].passed
-    # Two of the four in-document references cannot resolve: the rate check fails and lists them.
-    rate = checks["crosslinks_resolution_rate"]
+    assert checks["crosslinks_point_at_their_clause"].passed
+    assert checks["crosslinks_point_at_their_clause"].metadata["links_checked"].value == report.links_emitted
+
+
+def test_the_rate_check_lists_the_misses_to_act_on_and_the_external_references_apart(tmp_path: Path):
+    write_small_tree(tmp_path, TREE)
+    result = dg.materialize([crosslink_graph, *CHECKS], resources=resources(tmp_path, tmp_path / "doc.pdf"), raise_on_error=False)
+    rate = check_results(result)["crosslinks_resolution_rate"]
+    # Two of the references into this document cannot resolve: the rate check fails and lists them.
     assert not rate.passed
-    assert "unknown_id" in rate.metadata["unresolved"].value and "§7.7" in rate.metadata["unresolved"].value
+    metadata = {key: value.value for key, value in rate.metadata.items()}
+    assert metadata["references_internal"] + metadata["references_external"] == metadata["references_found"]
+    assert metadata["references_external"] == 1 and metadata["unresolved_internal"] == 2
+    unresolved = metadata["unresolved"]
+    assert "| 1-general/1-2-scope.md | 3 | §7.7 | unknown_id |" in unresolved
+    assert "see Overview | ambiguous" in unresolved
+    assert "§5.2" not in unresolved  # a reference into RFC 3986 is no miss of this document
+    assert "| 1-general/1-2-scope.md | 3 | §5.2 | RFC 3986 |" in metadata["external"]
+    assert "| RFC 3986 | 1 |" in metadata["cited_documents"]
 
 
-def test_a_dangling_link_blocks(tmp_path: Path):
+def test_a_dangling_link_blocks_and_is_no_matter_for_the_copy_check(tmp_path: Path):
     broken = {**TREE, "2-runs.md": TREE["2-runs.md"] + "\nA stale [link](gone.md).\n"}
     write_small_tree(tmp_path, broken)
     result = dg.materialize([crosslink_graph, *CHECKS], resources=resources(tmp_path, tmp_path / "doc.pdf"), raise_on_error=False)
-    dangling = check_results(result)["crosslinks_do_not_dangle"]
+    checks = check_results(result)
+    dangling = checks["crosslinks_do_not_dangle"]
     assert not dangling.passed
     assert dangling.metadata["dangling"].value == 1
     assert dangling.metadata["dangling_links"].value[0]["target"] == "gone.md"
+    # A missing file is missing wherever the tree is copied: the copy check has nothing to say.
+    assert checks["crosslinks_survive_a_copy"].passed and checks["crosslinks_point_at_their_clause"].passed
 
 
-def test_a_link_that_only_works_where_the_tree_is_fails_the_copy_check(tmp_path: Path):
+def test_a_link_that_only_works_where_the_tree_is_fails_the_copy_check_not_the_dangling_one(tmp_path: Path):
     beside = tmp_path / "beside.md"  # exists on disk: only a copy elsewhere would break these links
     beside.write_text("outside the tree")
-    broken = {**TREE, "2-runs.md": TREE["2-runs.md"] + f"\nSee [there]({beside}) and [up](../beside.md).\n"}
+    broken = {**TREE, "2-runs.md": TREE["2-runs.md"] + f"\nSee [there]({beside}) and [as URL]({beside.as_uri()}).\n"}
     write_small_tree(tmp_path, broken)
     result = dg.materialize([crosslink_graph, *CHECKS], resources=resources(tmp_path, tmp_path / "doc.pdf"), raise_on_error=False)
-    copy = check_results(result)["crosslinks_survive_a_copy"]
+    checks = check_results(result)
+    copy = checks["crosslinks_survive_a_copy"]
     assert not copy.passed
-    assert copy.metadata["dangling_after_copy"].value == 2
-    assert {(d["target"], d["reason"]) for d in copy.metadata["dangling_links"].value} == {
+    assert copy.metadata["location_dependent"].value == 2
+    assert {(d["target"], d["reason"]) for d in copy.metadata["location_dependent_links"].value} == {
         (str(beside), "absolute path"),
-        ("../beside.md", "points outside the tree"),
+        (beside.as_uri(), "file: URL"),
     }
+    # Neither is a relative link, and both name a file that exists here: nothing dangles here.
+    assert checks["crosslinks_do_not_dangle"].passed
+
+
+def test_a_link_into_the_output_folder_beside_the_tree_is_named_as_such(tmp_path: Path):
+    # tree.json lies beside the linked tree in the output folder: the link works only there.
+    broken = {**TREE, "2-runs.md": TREE["2-runs.md"] + "\nThe [tree report](../tree.json) and [far](../../elsewhere.md).\n"}
+    write_small_tree(tmp_path, broken)
+    result = dg.materialize([crosslink_graph, *CHECKS], resources=resources(tmp_path, tmp_path / "doc.pdf"), raise_on_error=False)
+    checks = check_results(result)
+    reasons = {d["target"]: d["reason"] for d in checks["crosslinks_survive_a_copy"].metadata["location_dependent_links"].value}
+    assert reasons == {
+        "../tree.json": "climbs out of the tree into the output folder (tree.json)",
+        "../../elsewhere.md": "climbs out of the tree",
+    }
+    # Out of the tree is no file of the tree as stored either: both checks fail, each for its reason.
+    assert {d["target"] for d in checks["crosslinks_do_not_dangle"].metadata["dangling_links"].value} == {"../tree.json", "../../elsewhere.md"}
+
+
+def test_a_link_to_the_wrong_clause_fails_the_clause_check_only(tmp_path: Path):
+    write_small_tree(tmp_path, TREE)
+    dg.materialize([crosslink_graph], resources=resources(tmp_path, tmp_path / "doc.pdf"))
+    store = LocalArtifactStore(root=str(tmp_path))
+    linked = store.read_tree(LINKED_DIR)
+    overview = linked["1-general/1-1-overview.md"].decode()
+    assert "Runs ([§2](../2-runs.md))" in overview
+    # The seeded defect: '§2' now leads to clause 1.2, a file that exists (nothing dangles).
+    linked["1-general/1-1-overview.md"] = overview.replace("Runs ([§2](../2-runs.md))", "Runs ([§2](1-2-scope.md))").encode()
+    store.write_tree(LINKED_DIR, linked)
+    result = dg.materialize(
+        [crosslink_graph, *CHECKS], resources=resources(tmp_path, tmp_path / "doc.pdf"), raise_on_error=False,
+        selection=dg.AssetSelection.checks(*CHECKS),
+    )
+    checks = check_results(result)
+    clause = checks["crosslinks_point_at_their_clause"]
+    assert not clause.passed and clause.metadata["misdirected"].value == 1
+    [wrong] = clause.metadata["misdirected_links"].value
+    assert (wrong["file"], wrong["label"], wrong["target"], wrong["names"], wrong["lands_on"]) == (
+        "1-general/1-1-overview.md", "§2", "1-2-scope.md", "2", "1.2",
+    )
+    assert checks["crosslinks_do_not_dangle"].passed and checks["crosslinks_survive_a_copy"].passed
 
 
 def test_relinking_replaces_the_old_linked_tree_whole(tmp_path: Path):

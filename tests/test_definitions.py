@@ -36,7 +36,9 @@ EXPECTED_GRAPH = {
     "crosslink_graph": {
         "deps": ["clause_tree"],
         "partitioned": False,
-        "checks": ["crosslinks_do_not_dangle", "crosslinks_resolution_rate", "crosslinks_survive_a_copy"],
+        "checks": [
+            "crosslinks_do_not_dangle", "crosslinks_point_at_their_clause", "crosslinks_resolution_rate", "crosslinks_survive_a_copy",
+        ],
     },
     "xsd_vocabulary": {"deps": [], "partitioned": False, "checks": []},
     "corrected_corpus": {

@@ -3,7 +3,7 @@
 import pytest
 
 from schemas.link_profile import LinkRules, ReferencePattern
-from specmill.links.extract import extract_references
+from specmill.links.extract import document_name, extract_references
 
 
 def found(text, **kwargs):
@@ -168,3 +168,87 @@ def test_profile_patterns_add_forms_and_words():
 def test_line_numbers_are_recorded():
     references = extract_references("first line\n\nsecond §2.1\nthird see 3.1.4")
     assert [r.line for r in references] == [3, 4]
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "document"),
+    [
+        ("see [XMLDSIG] §4.3 for the digest", "§4.3", "XMLDSIG"),
+        ("as described in section 4.3 of [XMLDSIG].", "section 4.3", "XMLDSIG"),
+        ("resolved as in RFC 3986 section 5, then", "section 5", "RFC 3986"),
+        ("resolved as in Section 5.2 of RFC 3986.", "Section 5.2", "RFC 3986"),
+        ("as defined by Section 2.2 of IETF RFC 3513 [RFC 3513] (e.g.", "Section 2.2", "RFC 3513"),
+        ("to be found in IETF RFC 2396 [RFC 2396] Section 6:", "Section 6", "RFC 2396"),
+        ("See Section 3.7 of the Bindings specification [SAMLBind] for", "Section 3.7", "SAMLBind"),
+        ("specified in §3.1 of the standard [RFC3987], and", "§3.1", "RFC 3987"),
+        ("§4.3 of the W3C XML Signature Recommendation applies", "§4.3", "W3C XML Signature"),
+        ("as specified in [xmldsig-core], section 4.4 shall", "section 4.4", "xmldsig-core"),
+        ("child elements of the §3.2[xmlenc-core] element", "§3.2", "xmlenc-core"),
+        ("(see \"unauthAttrs\" in section 9.1 [RFC 3852])", "section 9.1", "RFC 3852"),
+        ("(see Appendix A of [RFC 3161]):", "Appendix A", "RFC 3161"),
+        ("the ECMA-376 Part 2, §9 rules", "§9", "ECMA-376 Part 2"),
+        ("see clause 5 of ISO/IEC 29500-1:2016 for", "clause 5", "ISO/IEC 29500-1:2016"),
+        # Markdown emphasis around the citation key is no part of it
+        ("XML timestamps (see **[DSS1Core],** section 5.1), binary", "section 5.1", "DSS1Core"),
+        ("see section 9.1 [**RFC 5652**]) or", "section 9.1", "RFC 5652"),
+        # the cited clause's title between the reference and the key
+        ("(see section 7.3 \"The SignatureTimeStamp element\" [XAdES]) of", "section 7.3", "XAdES"),
+        ("(see section 2.1 Well-Formed XML Documents [XML]). Regarding", "section 2.1", "XML"),
+        ("use assertions as defined in section 3.13 of XSD 1.1 standard to", "section 3.13", "XSD 1.1"),
+        # an earlier version of this document is another document
+        ("(see section 2.7 of version 1.0 of this document) the", "section 2.7", "version 1.0"),
+    ],
+)
+def test_references_into_other_documents_name_the_document(text, raw, document):
+    [reference] = [r for r in extract_references(text) if r.raw_text == raw]
+    assert (reference.external, reference.cited_document) == (True, document)
+
+
+def test_a_reference_into_a_document_cited_just_before_names_none():
+    references = extract_references("8601 basic format (as given there in section 4.3.2), similar to ibid. section 4.2.2.4 here")
+    assert [(r.raw_text, r.external, r.cited_document) for r in references] == [
+        ("section 4.3.2", True, None), ("section 4.2.2.4", True, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "one defined in section 9.2 of this specification, or one",
+        "are encoded in UTF-8 ([RFC3629]; see §3.1), this means",  # the citation belongs to the words before
+        "containing the absolute URI (§3.5.1) [RFC3986] from which",  # a bracket after the closing parenthesis
+        "the time value is encoded in UTC, as described in Section 1.3.3. Recipient [Optional] A URI",
+        "see Section 3.2 [Optional] and Section 4 [Note: informal]",
+        "see 10.1.1 Parsing Vulnerabilities [non-normative] below",
+        # Texinfo cross-references: the node's own title, or a page of this document, in brackets
+        "(see Section 3.6 [Redirections], page 38) and",
+        "(see Section 3.6 [Redirec-tions]) and",
+        "(see Section 4.2 [Bash Builtins], page 55) and",
+    ],
+)
+def test_references_into_this_document_are_never_taken_for_citations(text):
+    references = extract_references(text, titles=("Redirections", "Parsing Vulnerabilities"))
+    assert references and not [r for r in references if r.external], references
+
+
+def test_a_list_after_a_citation_cites_the_same_document():
+    references = extract_references("sequence (see EBNF [ISO14977:1996], §4.19 and §5.11) refers; See [RFC2898] sections 5.2 and B.1.1.")
+    assert [(r.raw_text, r.external, r.cited_document) for r in references] == [
+        ("§4.19", True, "ISO 14977:1996"), ("§5.11", True, "ISO 14977:1996"),
+        ("sections 5.2", True, "RFC 2898"), ("B.1.1", True, "RFC 2898"),
+    ]
+
+
+def test_a_list_before_a_citation_keeps_its_own_document():
+    # § 1600d is this code's own paragraph; § 182 belongs to the other statute: a list mixes them.
+    references = extract_references("dessen Vaterschaft nach § 1600d oder § 182 Abs. 1 des Gesetzes über das Verfahren festgestellt ist")
+    assert [(r.raw_text, r.external, r.cited_document) for r in references] == [("§ 1600d", False, None), ("§ 182", True, "Gesetzes")]
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [("[RFC3986]", "RFC 3986"), ("RFC 3986.", "RFC 3986"), ("ISO14977:1996", "ISO 14977:1996"), ("\\[XAdES\\]", "XAdES"),
+     ("**RFC 5652**", "RFC 5652"), ("JSCHEMA01", "JSCHEMA01"), ("DSS1Core", "DSS1Core"), ("W3C  XML\nSchema", "W3C XML Schema")],
+)
+def test_cited_document_names_are_tidied_so_one_document_counts_once(printed, name):
+    assert document_name(printed) == name

@@ -4,9 +4,10 @@ and a linked tree without a dangling link, even after it is copied elsewhere."""
 import shutil
 from pathlib import Path
 
-from schemas.links import LinkReport
+from schemas.links import LinkReport, Reference
 from schemas.tree import ClauseTreeReport, EmptyClause, MatchedClause, SegmentationReport, TreeFile
 from specmill.links.extract import extract_references
+from specmill.links.graph import cited_documents
 from specmill.links.link import link_tree, running_lines
 from specmill.links.resolve import ClauseDirectory, relative_link, resolve_reference
 from specmill.links.verify import dangling_links
@@ -129,7 +130,11 @@ def test_figures_count_every_reference_and_exclude_other_documents_from_the_rate
     assert report.references_found == len(report.references) == report.resolved + report.unresolved
     assert report.unresolved_by_reason == {"ambiguous": 1, "outside_document": 1, "unknown_id": 1}
     inside = report.references_found - 1
+    assert (report.references_internal, report.references_external) == (inside, 1)
     assert report.resolution_rate == round((inside - 2) / inside, 6)
+    assert [(c.document, c.count) for c in report.cited_documents] == [("RFC 3986", 1)]
+    assert by_raw(report, "1-general/1-2-scope.md")["§5.2"].cited_document == "RFC 3986"
+    assert [r.raw_text for r in report.unresolved_internal] == ["§7.7", "see Overview"]
     assert report.most_cited[0].clause_id in {"1", "2", "1.2"}
     edge_weights = {(e.source, e.target): e.weight for e in report.graph.edges}
     assert edge_weights[("1.1", "2")] == 2  # '§2' and the end of '§§ 1–2'
@@ -167,3 +172,40 @@ def test_repeated_short_lines_are_running_text():
     texts = ["Spec Part 1 §17\n\nbody one.", "Spec Part 1 §17\n\nbody two.", "Spec Part 1 §17\n\nbody three."]
     assert running_lines(texts) == frozenset({"Spec Part 1 §17"})
     assert running_lines(texts[:2]) == frozenset()
+
+
+def test_the_report_names_every_link_written_and_the_clause_its_text_names():
+    files, report = linked()
+    refs = by_raw(report, "1-general/1-1-overview.md")
+    assert [(p.label, p.names, p.path) for p in refs["§§ 1–2"].links] == [("§§ 1", "1", "1-0-index.md"), ("2", "2", "../2-runs.md")]
+    assert [(p.label, p.names) for p in refs["§1.3"].links] == [("§1.3", "1.3")]  # empty: the index that lists it
+    assert [(p.names, p.path) for p in by_raw(report, "2-runs.md")["§1.2.4"].links] == [("1.2.4", "1-general/1-2-scope.md")]
+    assert by_raw(report, "1-general/1-2-scope.md")["§5.2"].links == []  # nothing written for another document's clause
+    assert sum(len(r.links) for r in report.references) == report.links_emitted
+
+
+def test_spellings_of_one_cited_document_are_counted_together():
+    def external(name):
+        return Reference(
+            source_section="1", source_file="a.md", line=1, raw_text="§1", form="section_sign", target_id="1", target_ids=["1"],
+            unresolved_reason="outside_document", cited_document=name,
+        )
+
+    names = ["xmlenc-core", "xmlenccore", "xmlenc-core", None, "RFC 3986", "RFC 3986", "RFC 3986"]
+    assert [(c.document, c.count) for c in cited_documents([external(name) for name in names])] == [
+        ("RFC 3986", 3), ("xmlenc-core", 3), (None, 1),
+    ]
+
+
+def test_references_in_a_bibliography_name_the_documents_its_entries_describe():
+    report = tree_report()
+    bibliography = "1-general/1-4-normative-references.md"
+    report.files.append(TreeFile(path=bibliography, kind="leaf", section="1.4", clause_id="1.4", bytes=1))
+    report.segmentation.matched.append(
+        MatchedClause(key="1.4", clause_id="1.4", title="Normative References", outline_page=0, heading_page=0)
+    )
+    entries = "# 1.4 Normative References\n\nRFC2256, A summary of the X500(96) User Schema, Section 2, December 1997.\n\nSemantic Versioning 2.0.0.\n"
+    files, links = link_tree({**{path: text.encode() for path, text in TREE.items()}, bibliography: entries.encode()}, report)
+    [entry] = [r for r in links.references if r.source_file == bibliography]  # the version number is no reference
+    assert (entry.raw_text, entry.unresolved_reason, entry.resolved_path) == ("Section 2", "outside_document", None)
+    assert "Section 2, December" in files[bibliography].decode()  # not linked to this document's clause 2

@@ -9,7 +9,7 @@ from specmill.links.markdown import protected_spans
 from specmill.links.resolve import relative_link
 from specmill.links.scan import CaselessWords, finditer_at, literal_starts
 from specmill.links.titles import TitleFinder
-from specmill.links.verify import dangling_in, tree_links
+from specmill.links.verify import dangling_in, location_dependent_in, outside_path, tree_links
 
 CUES = ["see also", "see", "described in"]
 CUE_PATTERNS = [rf"(?<![\w]){re.escape(cue)}(?![\w])" for cue in CUES]
@@ -94,18 +94,49 @@ def test_relative_link_is_posix_relpath(target: str, source: str):
     assert relative_link(target, source) == posixpath.relpath(target, posixpath.dirname(source) or ".")
 
 
-def test_links_dangle_when_absolute_climbing_out_or_missing_and_a_changed_tree_is_read_again():
+def test_relative_links_dangle_when_missing_or_climbing_out_and_a_changed_tree_is_read_again():
     files = {
         "index.md": b"[a](a/x.md) [web](https://example.org) [top](#top) [img](a/pic.png)\n",
         "a/x.md": b"[up](../index.md)\n[abs](/etc/passwd) [out](../../y.md)\n`[code](gone.md)`\n[gone](missing.md)\n",
         "a/pic.png": b"\x89PNG",
     }
     reasons = {(d.file, d.line, d.target): d.reason for d in dangling_in(tree_links(files))}
+    # An absolute path is no relative link: the copy check judges it (below).
     assert reasons == {
-        ("a/x.md", 2, "/etc/passwd"): "absolute path",
         ("a/x.md", 2, "../../y.md"): "points outside the tree",
         ("a/x.md", 4, "missing.md"): "no such file",
     }
     fixed = {**files, "a/x.md": b"[up](../index.md)\n"}
     assert dangling_in(tree_links(fixed)) == []
-    assert len(dangling_in(tree_links(files))) == 3  # the same tree again: the same answer
+    assert len(dangling_in(tree_links(files))) == 2  # the same tree again: the same answer
+
+
+def test_links_that_depend_on_where_the_tree_sits():
+    files = {
+        "index.md": b"[a](a/x.md) [web](https://example.org) [mail](mailto:a@b.org) [top](#top)\n",
+        "a/x.md": (
+            b"[up](../index.md) [gone](missing.md)\n"
+            b"[abs](/etc/passwd) [url](file:///tmp/x.md) [drive](C:/out/blocks.json) [share](//host/share/x.md)\n"
+            b"[out](../../blocks.json) [beside](../../out/tree.json)\n"
+        ),
+    }
+    reasons = {d.target: d.reason for d in location_dependent_in(tree_links(files))}
+    assert reasons == {
+        "/etc/passwd": "absolute path",
+        "file:///tmp/x.md": "file: URL",
+        "C:/out/blocks.json": "absolute path (drive letter)",
+        "//host/share/x.md": "network path",
+        "../../blocks.json": "climbs out of the tree",
+        "../../out/tree.json": "climbs out of the tree",
+    }
+    # A missing file inside the tree is the same wherever the tree is: not this question.
+    assert "missing.md" not in reasons
+
+
+def test_the_path_a_climbing_link_reaches_beside_the_tree():
+    links = location_dependent_in(tree_links({
+        "index.md": b"[out](../blocks.json)\n", "a/b/x.md": b"[out](../../../plan.json) [far](../../../../etc/x)\n",
+    }))
+    assert {link.target: outside_path(link) for link in links} == {
+        "../blocks.json": "blocks.json", "../../../plan.json": "plan.json", "../../../../etc/x": None,
+    }

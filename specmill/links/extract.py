@@ -14,6 +14,14 @@ Forms (all word lists come from `LinkRules`):
 
 Bare numbers and titles are *tentative*: they only count as references when the document has
 such a clause (the resolver drops the others), because `in 2.5` may just be a number.
+
+A reference into another document ('§5.2 of [RFC3986]', 'see [XMLDSIG] §4.3', 'RFC 3986 section 5',
+'§ 12 ZPO') is marked `external`, with the document when the text names it (`cited_document`): the
+profile's `external_after` / `external_before` patterns decide, and a reference joined by list words
+to the one after such a citation ('[ISO14977], §4.19 and §5.11') shares it. Taking a reference to
+this document for a citation would silently unlink it, so a bracket that holds one of this
+document's clause titles or gives a page ('Section 3.6 [Redirections], page 38') or an annotation
+('[Optional]') is never a citation.
 Each reference records the printed text, the normalized target ids, and the exact pieces of text
 that become links (`see [9.1.2](...)`, `[§§ 3](...)–[5](...)`).
 """
@@ -64,6 +72,7 @@ class FoundReference:
     links: tuple[LinkSpan, ...]
     is_range: bool = False
     external: bool = False
+    cited_document: str | None = None  # the other document, as the text names it
     tentative: bool = False
     line: int = 1
 
@@ -131,6 +140,17 @@ class ReferenceExtractor:
     @cached_property
     def _external_before(self) -> list[re.Pattern[str]]:
         return [re.compile(pattern) for pattern in self.rules.external_before]
+
+    @cached_property
+    def _own_title_keys(self) -> frozenset[str]:
+        """This document's clause titles, compared without case, spaces or hyphens: a bracket
+        after a reference that holds one ('Section 3.6 [Redirections]') names the clause, not a
+        document (the Texinfo cross-reference style)."""
+        return frozenset(_title_key(title) for title in (*self.titles, *self.id_titles.values()) if _title_key(title))
+
+    @cached_property
+    def _not_cited(self) -> frozenset[str]:
+        return frozenset(word.lower() for word in self.rules.not_cited_documents)
 
     @cached_property
     def _title_finder(self) -> TitleFinder | None:
@@ -231,7 +251,26 @@ class ReferenceExtractor:
                 accept(self._title_reference(text, start, title_start, title_end))
         self._bare_numbers(text, is_protected, taken, accept)
         found.sort(key=lambda reference: reference.start)
+        found = self._share_citations(text, found)
         return [replace(reference, line=text.count("\n", 0, reference.start) + 1) for reference in found]
+
+    def _share_citations(self, text: str, found: list[FoundReference]) -> list[FoundReference]:
+        """A reference that follows a citation of another document, joined to it by list words only,
+        cites that document too: in '[ISO14977], §4.19 and §5.11' both are clauses of ISO 14977.
+
+        Only forwards. Backwards ('§ 1600d oder § 182 Abs. 1 des Gesetzes über …', where § 1600d is
+        this code's own) a list mixes documents too often to guess."""
+        for index in range(1, len(found)):
+            left, right = found[index - 1], found[index]
+            if left.external and not right.external and right.form != "title" and self._joined(text, left, right):
+                found[index] = replace(right, external=True, cited_document=left.cited_document)
+        return found
+
+    def _joined(self, text: str, left: FoundReference, right: FoundReference) -> bool:
+        """Only list words (',', 'and', 'oder') stand between two references, and perhaps a quoted
+        title after the first ('§6.2.5 "The Unsigned… element" and §7.3')."""
+        title = _QUOTED_TITLE.match(text, left.end, right.start)
+        return self._list_continuation.fullmatch(text, title.end() if title else left.end, right.start) is not None
 
     # -- one function per form ------------------------------------------------------------------
 
@@ -251,7 +290,7 @@ class ReferenceExtractor:
         label = f"§{target}"
         return FoundReference(
             start, end, text[start:end], "section_sign", (target,), (LinkSpan(start, end, target, label),),
-            external=self._is_external(text, start, end),
+            **self._citation(text, start, end),
         )
 
     def _section_sign_reference(self, text: str, match: re.Match[str]) -> FoundReference | None:
@@ -271,7 +310,7 @@ class ReferenceExtractor:
                 form = "range" if is_range else "list"
         return FoundReference(
             match.start(), end, text[match.start() : end], form, tuple(ids), tuple(links), is_range=is_range,
-            external=self._is_external(text, match.start(), end),
+            **self._citation(text, match.start(), end),
         )
 
     def _sequence(self, text: str, position: int, links: list[LinkSpan]) -> tuple[int, list[str], bool]:
@@ -311,7 +350,7 @@ class ReferenceExtractor:
             ids += more
         return FoundReference(
             match.start(), end, text[match.start() : end], "clause_word", tuple(ids), tuple(links), is_range=is_range,
-            external=self._is_external(text, match.start(), end),
+            **self._citation(text, match.start(), end),
         )
 
     def _annex_reference(self, text: str, match: re.Match[str]) -> FoundReference:
@@ -320,7 +359,7 @@ class ReferenceExtractor:
         span = LinkSpan(match.start(), match.end(), target, text[match.start() : match.end()])
         return FoundReference(
             match.start(), match.end(), match.group(0), "annex", (target,), (span,),
-            external=self._is_external(text, match.start(), match.end()),
+            **self._citation(text, match.start(), match.end()),
         )
 
     def _extra_reference(self, text: str, match: re.Match[str], template: str, form: str) -> FoundReference:
@@ -329,7 +368,7 @@ class ReferenceExtractor:
         span = LinkSpan(start, end, target, text[start:end])
         return FoundReference(
             match.start(), match.end(), match.group(0), form, (target,), (span,),
-            external=self._is_external(text, match.start(), match.end()),
+            **self._citation(text, match.start(), match.end()),
         )
 
     def _title_reference(self, text: str, cue_start: int, start: int, end: int) -> FoundReference:
@@ -357,7 +396,7 @@ class ReferenceExtractor:
             span = LinkSpan(start, end, number, number)
             reference = FoundReference(
                 cue_start, end, text[cue_start:end], "dotted", (number,), (span,), tentative=True,
-                external=self._is_external(text, start, end),
+                **self._citation(text, start, end),
             )
             before_count = len(taken)
             accept(reference)
@@ -397,15 +436,76 @@ class ReferenceExtractor:
         """'§ ' stays '§ '; a damaged glyph becomes '§'; '§§' stays double."""
         return self._sign_pattern.sub("§", printed)
 
-    def _is_external(self, text: str, start: int, end: int) -> bool:
+    def _citation(self, text: str, start: int, end: int) -> dict[str, object]:
+        """The FoundReference fields saying whether the reference at [start, end) names a clause of
+        another document, and which: `external`, `cited_document`."""
+        cited = self._cited_document(text, start, end)
+        if cited is None:
+            return {"external": False, "cited_document": None}
+        return {"external": True, "cited_document": cited or None}
+
+    def _cited_document(self, text: str, start: int, end: int) -> str | None:
+        """The other document a reference points into ('' when the text does not name it), or
+        None for a reference into this document. Only the reference's own line is read."""
         line_end = text.find("\n", end)
-        after = text[end : line_end if line_end >= 0 else len(text)]
+        after = _without_emphasis(text[end : line_end if line_end >= 0 else len(text)])
         after = after[self._subdivisions.match(after).end() :]
-        if any(pattern.match(after) for pattern in self._external_after):
-            return True
+        for pattern in self._external_after:
+            cited = self._citation_named(pattern.match(after))
+            if cited is not None:
+                return cited
         line_start = text.rfind("\n", 0, start) + 1
-        before = text[max(line_start, start - 60) : start]
-        return any(pattern.search(before) for pattern in self._external_before)
+        before = _without_emphasis(text[max(line_start, start - 60) : start])
+        for pattern in self._external_before:
+            cited = self._citation_named(pattern.search(before))
+            if cited is not None:
+                return cited
+        return None
+
+    def _citation_named(self, match: re.Match[str] | None) -> str | None:
+        """The document a citation pattern's match names ('' when its pattern names none); None
+        when nothing matched, or the 'document' is one of this document's clause titles or an
+        annotation ('[Note: …]'): then the reference stays in this document."""
+        if match is None:
+            return None
+        named = match.groupdict().get("doc")
+        if named is None:
+            return ""
+        name = document_name(named)
+        if not name or _title_key(name) in self._own_title_keys or name.split()[0].rstrip(":").lower() in self._not_cited:
+            return None
+        if _PAGE_AFTER.match(match.string, match.end()):
+            return None  # 'Section 4.2 [Bash Builtins], page 55': a node of this document, on one of its pages
+        return name
+
+
+def document_name(printed: str) -> str:
+    """A cited document's name as printed, tidied so that one document is counted once:
+    brackets, Markdown escapes and a closing full stop dropped, spaces collapsed, and a space
+    between a standard's series and its number ('RFC3986' and 'RFC 3986' -> 'RFC 3986')."""
+    name = " ".join(printed.replace("\\", "").replace("*", "").strip().strip("[]").split()).rstrip(".,;:")
+    series = _SERIES_NUMBER.fullmatch(name)
+    return f"{series.group(1)} {series.group(2)}" if series else name
+
+
+def _without_emphasis(context: str) -> str:
+    """The text around a reference without Markdown's emphasis marks: '**[DSS1Core],** section 5.1'
+    cites as '[DSS1Core], section 5.1' does."""
+    return context.replace("*", "") if "*" in context else context
+
+
+# 'RFC3986', 'ISO14977:1996', 'RFC 3986': a series in capitals and its number (three digits or more:
+# 'JSCHEMA01' is a citation key, not a series), nothing else.
+_SERIES_NUMBER = re.compile(r"([A-Z]{2,})\s*(\d{3,}(?:[:.\-]\d+)*)")
+_NOT_TITLE_CHARS = re.compile(r"[\W_]+")
+# A cross-reference that gives its page ('[Bash Builtins], page 55', Texinfo's style) points into this document.
+_PAGE_AFTER = re.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*(?:on[ \t\u00a0]+)?pages?[ \t\u00a0]+\d")
+_QUOTED_TITLE = re.compile(r"[ \t\u00a0]*[“\"][^”\"\n]{1,100}[”\"]")
+
+
+def _title_key(title: str) -> str:
+    """A title compared without case, spaces, hyphens (a line-end hyphen) or Markdown marks."""
+    return _NOT_TITLE_CHARS.sub("", title.lower())
 
 
 # Captions, pages and list items are numbered too, but never clauses.

@@ -7,19 +7,40 @@ without lowering the rate."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
-from schemas.links import CitationEdge, CitationGraph, CitationNode, CitedClause, LinkReport, Reference
+from schemas.links import CitationEdge, CitationGraph, CitationNode, CitedClause, CitedDocument, LinkReport, Reference
 from specmill.links.resolve import ClauseDirectory
 
 MOST_CITED = 20
 
 
 def resolution_rate(references: list[Reference]) -> float:
-    inside = [r for r in references if r.unresolved_reason != "outside_document"]
+    """resolved / references into this document (1.0 when there is none)."""
+    inside = [r for r in references if not r.external]
     if not inside:
         return 1.0
     return sum(1 for r in inside if r.resolved) / len(inside)
+
+
+def cited_documents(references: list[Reference]) -> list[CitedDocument]:
+    """The other documents that references point into, most cited first; the references whose
+    text names no document are counted under None, last among equals. Spellings that differ only
+    in case, spaces or hyphens ('xmlenc-core', 'xmlenccore' where a line-end hyphen was joined) are
+    one document, shown as most often printed."""
+    spellings: dict[str | None, Counter[str | None]] = {}
+    for reference in references:
+        if reference.external:
+            name = reference.cited_document
+            spellings.setdefault(_document_key(name), Counter())[name] += 1
+    counted = [(sum(names.values()), names.most_common(1)[0][0]) for names in spellings.values()]
+    ordered = sorted(counted, key=lambda item: (-item[0], item[1] is None, item[1] or ""))
+    return [CitedDocument(document=document, count=count) for count, document in ordered]
+
+
+def _document_key(name: str | None) -> str | None:
+    return None if name is None else re.sub(r"[\W_]+", "", name.lower())
 
 
 def build_citation_graph(references: list[Reference], directory: ClauseDirectory) -> CitationGraph:
@@ -54,18 +75,22 @@ def build_link_report(
 ) -> LinkReport:
     graph = build_citation_graph(references, directory)
     resolved = sum(1 for r in references if r.resolved)
+    external = sum(1 for r in references if r.external)
     reasons = Counter(r.unresolved_reason for r in references if r.unresolved_reason)
     most_cited = sorted((node for node in graph.nodes if node.cited_by), key=lambda n: (-n.cited_by, directory.order_key(n.clause_id)))
     return LinkReport(
         references_found=len(references),
         resolved=resolved,
         unresolved=len(references) - resolved,
+        references_internal=len(references) - external,
+        references_external=external,
         resolution_rate=round(resolution_rate(references), 6),
         unresolved_by_reason=dict(sorted(reasons.items())),
         found_by_form=dict(sorted(Counter(r.form for r in references).items())),
         links_emitted=links_emitted,
         files_changed=files_changed,
         most_cited=[CitedClause(clause_id=n.clause_id, count=n.cited_by) for n in most_cited[:MOST_CITED]],
+        cited_documents=cited_documents(references),
         threshold=threshold,
         references=references,
         graph=graph,

@@ -2,19 +2,23 @@
 unresolved one its normalized text (a damaged `�` or a `$§…$` math wrapper repaired).
 
 `link_tree` is the stage: tree files in, linked tree files and the LinkReport out; nothing is
-written here (the asset writes, specmill.tree.write_tree swaps the folder in atomically)."""
+written here (the asset writes, specmill.tree.write_tree swaps the folder in atomically). The report
+records every link written (`Reference.links`), so the check that links land on their clause can
+verify the stored tree against what the text names. References printed in a bibliography clause
+('Normative References') cite the documents its entries describe, never this one."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 from schemas.link_profile import LinkRules
-from schemas.links import LinkReport, Reference
+from schemas.links import LinkPiece, LinkReport, Reference
 from schemas.tree import ClauseTreeReport
 from specmill.links.extract import FoundReference, ReferenceExtractor
 from specmill.links.graph import build_link_report
-from specmill.links.resolve import ClauseDirectory, resolve_link_target, resolve_reference
+from specmill.links.resolve import ClauseDirectory, resolve_link_target, resolve_reference, title_key
 from specmill.render.inline import link_target
 
 # A running header or footer that slipped through segmentation repeats, short and unpunctuated,
@@ -40,17 +44,50 @@ def _escape_label(label: str) -> str:
     return re.sub(r"([\[\]])", r"\\\1", label)
 
 
-def rewrite_markdown(
-    text: str, pairs: list[tuple[FoundReference, Reference]], *, source_file: str, directory: ClauseDirectory
-) -> tuple[str, int]:
-    """`text` with each reference's pieces replaced by links (resolved) or normalized text; (text, links written)."""
+def bibliography_files(directory: ClauseDirectory, rules: LinkRules) -> frozenset[str]:
+    """The files of the clauses that list other documents ('Normative References')."""
+    titles = {title_key(title) for title in rules.bibliography_titles}
+    return frozenset(entry.file for entry in directory.entries if entry.file and title_key(entry.title) in titles)
+
+
+def as_citation(found: FoundReference) -> FoundReference | None:
+    """A reference printed in a bibliography entry names a clause of the document the entry
+    describes, never one of this document ('RFC2256, A summary …, Section 5, December 1997'). A bare
+    number there ('Semantic Versioning 2.0.0') is a version or a date, no reference at all: None."""
+    if found.tentative:
+        return None
+    return found if found.external else replace(found, external=True)
+
+
+def piece_paths(found: FoundReference, reference: Reference, *, source_file: str, directory: ClauseDirectory) -> list[str | None]:
+    """Where each linked piece of a reference goes, in the order of `found.links`: the first piece
+    where the reference resolved, each further one (a range's far end, a list member) where its
+    own id resolves; None leaves a piece plain text (and every piece of an unresolved reference)."""
+    if reference.resolved_path is None:
+        return [None] * len(found.links)
+    return [
+        reference.resolved_path if position == 0 else resolve_link_target(span.target_id, source_file, directory)
+        for position, span in enumerate(found.links)
+    ]
+
+
+def with_links_written(reference: Reference, found: FoundReference, paths: list[str | None]) -> Reference:
+    """The reference with the links written for it: the report names each link and the clause its
+    text names, so a check can verify, in the stored tree, that every link lands on that clause."""
+    written = [
+        LinkPiece(label=span.label, names=span.target_id, path=path)
+        for span, path in zip(found.links, paths, strict=True) if path is not None
+    ]
+    return reference.model_copy(update={"links": written}) if written else reference
+
+
+def rewrite_markdown(text: str, pieces: list[tuple[FoundReference, list[str | None]]]) -> tuple[str, int]:
+    """`text` with each reference's pieces replaced by links (where a path is given) or by their
+    normalized text; (text, links written)."""
     edits: list[tuple[int, int, str]] = []
     links = 0
-    for found, reference in pairs:
-        for position, span in enumerate(found.links):
-            path = None
-            if reference.resolved_path is not None:
-                path = reference.resolved_path if position == 0 else resolve_link_target(span.target_id, source_file, directory)
+    for found, paths in pieces:
+        for span, path in zip(found.links, paths, strict=True):
             if path is None:
                 edits.append((span.start, span.end, span.label))
             else:
@@ -67,6 +104,7 @@ def link_tree(files: dict[str, bytes], report: ClauseTreeReport, rules: LinkRule
     directory = ClauseDirectory.from_tree_report(report)
     extractor = ReferenceExtractor(rules, directory.titles, directory.id_titles)
     sections = {tree_file.path: tree_file.section for tree_file in report.files}
+    bibliographies = bibliography_files(directory, rules)
     markdown = {path: data.decode("utf-8") for path, data in files.items() if path.endswith(".md")}
     furniture = running_lines(list(markdown.values()))
     linked: dict[str, bytes] = {}
@@ -78,13 +116,17 @@ def link_tree(files: dict[str, bytes], report: ClauseTreeReport, rules: LinkRule
             linked[path] = data
             continue
         text = markdown[path]
-        pairs = []
+        pieces = []
         for found in extractor.extract(text, running_lines=furniture):
+            if path in bibliographies and (found := as_citation(found)) is None:
+                continue
             reference = resolve_reference(found, source_file=path, source_section=sections.get(path), directory=directory)
-            if reference is not None:
-                pairs.append((found, reference))
-                references.append(reference)
-        new_text, written = rewrite_markdown(text, pairs, source_file=path, directory=directory)
+            if reference is None:
+                continue
+            paths = piece_paths(found, reference, source_file=path, directory=directory)
+            pieces.append((found, paths))
+            references.append(with_links_written(reference, found, paths))
+        new_text, written = rewrite_markdown(text, pieces)
         links_emitted += written
         files_changed += new_text != text
         linked[path] = new_text.encode("utf-8")

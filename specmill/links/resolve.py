@@ -3,7 +3,8 @@ as a path relative to the referring file.
 
 An empty clause (no file of its own) resolves to the index that lists it. A reference that
 cannot be resolved keeps its normalized text and gets a reason: `unknown_id` (no such clause),
-`outside_document` (it names a clause of another document: '§5.2 of [xmlenc-core]', '§ 12 ZPO'),
+`outside_document` (it names a clause of another document: '§5.2 of [xmlenc-core]', '§ 12 ZPO'; the
+document is recorded as `cited_document` when the text names it),
 `ambiguous` (two clauses answer to it). Tentative forms (bare numbers, titles) that name no
 clause are not references at all and are dropped.
 """
@@ -72,7 +73,7 @@ class ClauseDirectory:
             if entry.clause_id:
                 self._by_id.setdefault(lookup_key(entry.clause_id), []).append(entry)
             if entry.title:
-                self._by_title.setdefault(_title_key(entry.title), []).append(entry)
+                self._by_title.setdefault(title_key(entry.title), []).append(entry)
         self._order_keys: dict[str, tuple] = {}
         ordered = sorted((e for e in entries if e.clause_id), key=lambda e: self.order_key(e.clause_id or ""))
         # Siblings (same depth, same parent) in document order, with their sort keys: a range
@@ -130,7 +131,8 @@ class ClauseDirectory:
         return list(dict.fromkeys(clause_id for key, clause_id in siblings if low <= key <= high))
 
 
-def _title_key(title: str) -> str:
+def title_key(title: str) -> str:
+    """A clause title as references are compared with it: Markdown marks dropped, spaces collapsed, lower case."""
     return " ".join(re.sub(r"[`*_]", "", title).split()).lower()
 
 
@@ -143,9 +145,11 @@ def resolve_reference(
         source_section=source_section, source_file=source_file, line=found.line, raw_text=found.raw_text, form=found.form,
     )
     if found.external:
+        cited = found.cited_document
         return Reference(
             **base, target_id=_display_id(targets[0]), target_ids=[_display_id(t) for t in targets],
-            unresolved_reason="outside_document", detail="names a clause of another document",
+            unresolved_reason="outside_document", cited_document=cited,
+            detail=f"names a clause of {cited}" if cited else "names a clause of another document",
         )
     first_matches = directory.find(targets[0])
     if found.tentative and len(first_matches) == 0:

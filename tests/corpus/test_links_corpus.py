@@ -161,11 +161,14 @@ def compare_with_pdf_links(pdf_links: list[PdfClauseLink], report: LinkReport, t
 def _figures(report: LinkReport) -> dict:
     return {
         "references_found": report.references_found,
+        "references_internal": report.references_internal,
+        "references_external": report.references_external,
         "resolved": report.resolved,
         "unresolved_by_reason": report.unresolved_by_reason,
         "resolution_rate": report.resolution_rate,
         "found_by_form": report.found_by_form,
         "most_cited": [c.model_dump() for c in report.most_cited[:5]],
+        "cited_documents": [c.model_dump() for c in report.cited_documents[:10]],
     }
 
 
@@ -185,8 +188,10 @@ def test_odf_packages_links_agree_with_the_pdfs_own_links(corpus_dir: Path, tmp_
     # ("clause 4" printed as "4") and datatype references after a segmentation slip.
     assert comparison["recall_of_pdf_links"] >= 0.75
     assert report.resolution_rate >= 0.98
-    # Citations of other standards ('§5.2 of [RFC3986]') are recognised as such, never linked here.
-    assert report.unresolved_by_reason.get("outside_document", 0) >= 15
+    # Citations of other standards ('§5.2 of [RFC3986]') are recognised as such, never linked here,
+    # and name the standard they cite.
+    assert report.references_external == report.unresolved_by_reason.get("outside_document", 0) >= 15
+    assert {"RFC 3986", "xmlenc-core", "XAdES"} <= {c.document for c in report.cited_documents}
 
 
 def test_bgb_section_sign_references_resolve_to_their_paragraph(corpus_dir: Path, tmp_path: Path):
