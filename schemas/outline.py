@@ -17,6 +17,9 @@ class OutlineEntry(Contract):
     level: int = Field(ge=1, description="Depth derived from the clause id (1 = top-level clause or annex).")
     page: int | None = Field(description="0-based PDF page index of the heading; None when the bookmark has no destination.")
     page_label: str | None = Field(default=None, description="Printed page label of that page, when known.")
+    label: str | None = Field(
+        default=None, description="The id as the document prints it ('Appendix A', '§§ 3 bis 6') when it differs from clause_id."
+    )
     y: float | None = Field(
         default=None, description="Where the heading sits on its page (points from the top), from the bookmark's destination."
     )

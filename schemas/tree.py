@@ -47,6 +47,7 @@ class Section(Contract):
     key: str = Field(description="Unique in the document: the clause id, else a slug of the title ('front-matter' for front matter).")
     clause_id: str | None
     title: str
+    label: str | None = Field(default=None, description="The id as printed, when it differs from clause_id ('Appendix A').")
     level: int = Field(ge=1)
     outline_index: int | None = Field(description="Position in the outline; None for the front matter.")
     outline_page: int | None = Field(description="0-based page the bookmark points to.")
@@ -60,7 +61,8 @@ class Section(Contract):
 
     @property
     def display_id(self) -> str:
-        return f"{self.clause_id} {self.title}".strip() if self.clause_id else self.title
+        printed = self.label or self.clause_id
+        return f"{printed} {self.title}".strip() if printed else self.title
 
     def walk(self):
         """This section and every descendant, in document order."""

@@ -16,6 +16,7 @@ class ParsedHeading:
     clause_id: str
     level: int
     title: str
+    label: str | None = None  # the id as printed, when it differs from clause_id ("Appendix A" for "Annex A")
 
 
 @lru_cache(maxsize=64)
@@ -33,7 +34,11 @@ def parse_heading(text: str, patterns: list[ClauseIdPattern]) -> ParsedHeading |
         raw_id = match.group("id")
         level = raw_id.count(".") + 1 + pattern.level_offset
         title = stripped[match.end():].strip(_TITLE_SEPARATORS)
-        return ParsedHeading(clause_id=pattern.template.format(id=raw_id), level=max(level, 1), title=title)
+        clause_id = pattern.template.format(id=raw_id)
+        printed = " ".join(match.group(0).rstrip(_TITLE_SEPARATORS).split())
+        return ParsedHeading(
+            clause_id=clause_id, level=max(level, 1), title=title, label=printed if printed != clause_id else None
+        )
     return None
 
 

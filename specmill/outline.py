@@ -68,6 +68,7 @@ def outline_from_bookmarks(document, rules: OutlineRules, labels: list[str]) -> 
                 level=heading.level,
                 page=page,
                 page_label=_label(labels, page),
+                label=heading.label,
                 y=y,
             )
         )
@@ -147,7 +148,8 @@ def outline_from_text_layer(document, rules: OutlineRules, labels: list[str]) ->
                 # "3.1" on one line, the term or title on the next.
                 title = _clean_title("".join(s["text"] for s in lines[position + 1]["spans"]))
             entry = OutlineEntry(
-                clause_id=heading.clause_id, title=title, level=heading.level, page=index, page_label=_label(labels, index)
+                clause_id=heading.clause_id, title=title, level=heading.level, page=index, page_label=_label(labels, index),
+                label=heading.label,
             )
             previous = found.get(heading.clause_id)
             if previous is None or size > previous[0]:

@@ -74,7 +74,9 @@ def read_toc_entries(page_texts: Sequence[str], patterns: list[ClauseIdPattern])
                 continue
             seen.add(heading.clause_id)
             found.append(
-                (int(match.group("page")), OutlineEntry(clause_id=heading.clause_id, title=heading.title, level=heading.level, page=None))
+                (int(match.group("page")), OutlineEntry(
+                    clause_id=heading.clause_id, title=heading.title, level=heading.level, page=None, label=heading.label,
+                ))
             )
     return found
 

@@ -412,7 +412,10 @@ def segment_blocks(
     walk = _Walk(blocks, outline, rules, patterns, recover_text)
     keys = _section_keys(outline)
     sections = [
-        Section(key=keys[i], clause_id=e.clause_id, title=e.title, level=e.level, outline_index=i, outline_page=e.page)
+        Section(
+            key=keys[i], clause_id=e.clause_id, title=e.title, label=e.label, level=e.level, outline_index=i,
+            outline_page=e.page,
+        )
         for i, e in enumerate(outline)
     ]
     front = Section(key=FRONT_MATTER_KEY, clause_id=None, title=FRONT_MATTER_TITLE, level=1, outline_index=None, outline_page=None)

@@ -189,3 +189,12 @@ def test_odf13_packages_tree_has_every_clause_and_passes_the_audits(corpus_dir: 
     assert empty_code_fences(root) == [] and ragged_tables(root) == []
     leaf = next(root.rglob("4-3-*.md")).read_text()
     assert leaf.startswith("# 4.3 `<manifest:file-entry>`")
+
+
+def test_a_clause_heading_keeps_the_id_as_the_document_prints_it(tmp_path: Path):
+    outline = [OutlineEntry(clause_id="1", title="Scope", level=1, page=0),
+               OutlineEntry(clause_id="Annex A", label="Appendix A", title="Acknowledgments", level=1, page=1)]
+    blocks = [text("1 Scope", 0, 1), text("This document...", 0), text("Appendix A. Acknowledgments", 1, 1), text("Thanks to...", 1)]
+    files, report = render_clause_tree(segment_blocks(blocks, outline), document_title="T")
+    annex = next(f for f in report.files if f.section == "Annex A")
+    assert files[annex.path].decode().startswith("# Appendix A Acknowledgments\n")
