@@ -345,6 +345,18 @@ def _after_compact_prefix(text: str, compact_length: int) -> str:
     return ""
 
 
+def _y_direction(entries: list[OutlineEntry]) -> int:
+    """1 when bookmark positions grow down the page, -1 when they grow up. PDF destinations count
+    from the page's foot, yet PyMuPDF reports some from its top; the filing order of most
+    bookmarks (next entry, same page, further down) tells which this document uses."""
+    down = up = 0
+    for first, second in zip(entries, entries[1:]):
+        if first.page is not None and first.page == second.page and first.y is not None and second.y is not None:
+            down += second.y > first.y
+            up += second.y < first.y
+    return -1 if up > down else 1
+
+
 def page_ordered(entries: list[OutlineEntry]) -> tuple[list[OutlineEntry], list[int]]:
     """The outline in page order, and within a page in the order of the headings' positions where
     every entry of the page carries one (stable otherwise); and the new positions of entries
@@ -362,7 +374,11 @@ def page_ordered(entries: list[OutlineEntry]) -> tuple[list[OutlineEntry], list[
     positioned: dict[int, bool] = {}
     for page, entry in zip(pages, entries):
         positioned[page] = positioned.get(page, True) and entry.y is not None and entry.page is not None
-    keys = [(page, entry.y if positioned[page] else 0.0, position) for position, (page, entry) in enumerate(zip(pages, entries))]
+    direction = _y_direction(entries)
+    keys = [
+        (page, direction * entry.y if positioned[page] and entry.y is not None else 0.0, position)
+        for position, (page, entry) in enumerate(zip(pages, entries))
+    ]
     order = sorted(range(len(entries)), key=lambda position: keys[position])
     if order == list(range(len(entries))):
         return entries, []

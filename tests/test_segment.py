@@ -285,3 +285,15 @@ def test_a_title_alone_never_opens_a_later_clause_than_the_next_expected_one():
     tree = segment_blocks(blocks, outline)
     assert not tree.report.missed  # "§§ 1650 bis 1663 (weggefallen)" opens § 1650
     assert blocks_of(tree, "§ 1647") == ["(weggefallen)"]
+
+
+def test_bookmark_positions_counted_from_the_page_foot_order_a_page_the_same_way():
+    # xacml40-core (LaTeX): destinations in PDF space, y growing upwards; filed in reading order.
+    def at(clause_id, title, y):
+        return OutlineEntry(clause_id=clause_id, title=title, level=clause_id.count(".") + 1, page=2, y=y)
+
+    outline = [at("1", "Scope", 407.5), at("2", "Definitions", 310.9), at("2.1", "Terms", 283.1), at("2.2", "Abbreviations", 94.0)]
+    ordered, moved = page_ordered(outline)
+    assert ordered == outline and moved == []
+    flipped = [outline[0], outline[2], outline[1], outline[3]]  # one entry filed out of place
+    assert [e.clause_id for e in page_ordered(flipped)[0]] == ["1", "2", "2.1", "2.2"]
