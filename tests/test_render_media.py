@@ -50,3 +50,10 @@ def test_chart_with_a_data_table_renders_the_table(corpus_dir):
 def test_image_description_is_a_quote():
     block = Block(type="image", img_path="images/a.jpg", description="A bar chart\nof timings", page=0)
     assert render_block(block, link_image=lambda p: p) == "![image](images/a.jpg)\n\n> A bar chart\n> of timings"
+
+
+def test_a_diagrams_labels_are_quoted_without_their_layout_spaces():
+    # genericode page 19: MinerU flash gives a UML figure the text under it as its description.
+    block = Block(type="image", page=19, img_path="", description="Row\nKey\n0..*        «use»        1..*\nIllustration 10: Simple code lists")
+    rendered = render_block(block)
+    assert "> 0..* «use» 1..*" in rendered and "        " not in rendered

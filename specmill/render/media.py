@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from schemas.blocks import Block
 from specmill.render.inline import clean_inline, escape_line_starts, link_target
-from specmill.render.table import grid_to_markdown, parse_table_html
+from specmill.render.code import fence
+from specmill.render.table import grid_to_markdown, is_fixed_width_layout, parse_table_html
 
 ImageLinker = Callable[[str], str | None]
 
@@ -32,14 +33,21 @@ def _paragraphs(texts: list[str]) -> list[str]:
 
 
 def _quote(text: str) -> str:
-    return "\n".join("> " + line if line.strip() else ">" for line in text.strip().split("\n"))
+    """A description as a block quote. Runs of spaces inside a line are the figure's layout (labels
+    of a diagram, read from the text layer), which a Markdown viewer collapses anyway: one space."""
+    return "\n".join("> " + " ".join(line.split()) if line.strip() else ">" for line in text.strip().split("\n"))
+
+
+def _description(text: str) -> str:
+    """A figure's text laid out in columns stays preformatted; anything else is quoted."""
+    return fence(text.strip("\n"), "text") if is_fixed_width_layout(text) else _quote(clean_inline(text))
 
 
 def render_image(block: Block, link_image: ImageLinker | None = None) -> str:
     parts = [image_line(block, link_image)]
     parts += _paragraphs(block.captions)
     if block.description:
-        parts.append(_quote(clean_inline(block.description)))
+        parts.append(_description(block.description))
     if block.text.strip():
         parts += _paragraphs([block.text])
     parts += _paragraphs(block.footnotes)
