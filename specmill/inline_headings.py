@@ -30,7 +30,12 @@ def _headings_in_bold(inner: str, clause_ids: set[str], patterns: list[ClauseIdP
     if not starts:
         return "", []
     bounds = starts + [len(inner)]
-    return inner[: starts[0]].strip(), [inner[a:b].strip() for a, b in zip(bounds, bounds[1:]) if inner[a:b].strip()]
+    prefix = inner[: starts[0]].strip()
+    headings = [inner[a:b].strip() for a, b in zip(bounds, bounds[1:]) if inner[a:b].strip()]
+    if prefix and not any(char.isalnum() for char in prefix):
+        # "§ 112 Package 2up" for clause 112: the sign belongs to the heading, it is no heading of its own.
+        return "", [f"{prefix} {headings[0]}", *headings[1:]]
+    return prefix, headings
 
 
 def _pieces(text: str, clause_ids: set[str], patterns: list[ClauseIdPattern]) -> list[tuple[str, bool]]:

@@ -205,6 +205,8 @@ class _Walk:
         if len(rest_compact) > len(title) and fuzz.ratio(rest_compact[: len(title)], title) >= max(threshold, 90):
             # Heading and the first sentence in one block: keep the sentence as content.
             return 1, False, _after_compact_prefix(rest, len(title))
+        if _holds_title_words(rest, self.entries[entry_index].title):
+            return 1, False, ""
         return None
 
     def heading_candidate(self, block: Block) -> _HeadingCandidate | None:
@@ -271,10 +273,10 @@ class _Walk:
                 without_line_number = _LEADING_LINE_NUMBER.sub("", text, count=1)
                 parsed_without = parse_heading(without_line_number, self.patterns) if without_line_number != text else None
             entry = self.entries[entry_index]
-            if entry.clause_id is not None and parsed_without is not None and parsed_without.clause_id == entry.clause_id:
+            if entry.clause_id is not None and parsed_without is not None and _same_number(parsed_without.clause_id, entry.clause_id):
                 found = self._title_match(parsed_without.title, entry_index, index)
             elif entry.clause_id is not None and parsed is not None:
-                if parsed.clause_id != entry.clause_id:
+                if not _same_number(parsed.clause_id, entry.clause_id):
                     continue
                 found = self._title_match(parsed.title, entry_index, index)
             elif entry.clause_id is None or (block.text_level is not None and entry.page == block.page and entry_index == start):
@@ -332,6 +334,30 @@ class _Walk:
         if fuzz.ratio(compact(parsed.title), self.compact_titles[entry_index]) < self.rules.title_similarity:
             return
         self.out_of_order.append((entry_index, block.page, current_key))
+
+
+_LOST_WORDS = 2  # words a bookmark title may lack: text the PDF set with a macro or a special font
+
+
+def _holds_title_words(heading_title: str, outline_title: str) -> bool:
+    """The outline title's words all occur, in order, among the heading's, which has at most a
+    couple more: a LaTeX bookmark drops what was set in small capitals or by a macro ("Using for
+    math" for "Using MATHJAX for math", "2in1" for "Package 2in1"). Asked only once the clause
+    number has matched."""
+    wanted = [compact(word) for word in outline_title.split() if compact(word)]
+    words = [compact(word) for word in heading_title.split() if compact(word)]
+    if not wanted or len(words) - len(wanted) > _LOST_WORDS or len(words) < len(wanted):
+        return False
+    position = 0
+    for word in words:
+        if position < len(wanted) and word == wanted[position]:
+            position += 1
+    return position == len(wanted)
+
+
+def _same_number(printed: str, expected: str) -> bool:
+    """Clause ids that are the same number: a manual may print '§ 111' for its section 111."""
+    return printed == expected or (printed.startswith("§ ") and not expected.startswith("§") and printed[2:] == expected)
 
 
 def _after_compact_prefix(text: str, compact_length: int) -> str:

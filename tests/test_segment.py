@@ -297,3 +297,22 @@ def test_bookmark_positions_counted_from_the_page_foot_order_a_page_the_same_way
     assert ordered == outline and moved == []
     flipped = [outline[0], outline[2], outline[1], outline[3]]  # one entry filed out of place
     assert [e.clause_id for e in page_ordered(flipped)[0]] == ["1", "2", "2.1", "2.2"]
+
+
+def test_a_bookmark_title_that_lost_a_macro_word_still_matches_its_numbered_heading():
+    # lwarp-manual (LaTeX): the bookmark drops words set with a macro; sections print "§ 111".
+    outline = [entry("5.5", "Using for math", 89, 2), entry("5.6", "Printing", 90, 2),
+               entry("111", "2in1", 624), entry("112", "2up", 624)]
+    blocks = [text("5.5 Using MATHJAX for math", 89, 2), text("Math may also be represented using MathJax.", 89),
+              text("5.6 Printing", 90, 2), text("Print the document.", 90),
+              text("§ 111 Package 2in1", 624, 2), text("2in1 is ignored.", 624),
+              text("§ 112 Package 2up", 624, 2), text("2up is ignored.", 624)]
+    tree = segment_blocks(blocks, outline)
+    assert not tree.report.missed
+    assert blocks_of(tree, "111") == ["2in1 is ignored."]
+
+
+def test_a_heading_with_more_than_a_couple_of_extra_words_is_not_taken_for_a_clause():
+    outline = [entry("3", "Scope", 2)]
+    tree = segment_blocks([text("3 General scope rules for packages", 2, 2)], outline)
+    assert [m.key for m in tree.report.missed] == ["3"]
