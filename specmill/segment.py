@@ -200,7 +200,10 @@ class _Walk:
         if title.startswith(rest_compact) or fuzz.ratio(rest_compact, title[: len(rest_compact)]) >= 95 and len(rest_compact) < len(title):
             # "17.4.37" + "tbl (Table)", or "17.4.37 tbl" + "(Table)": the heading was split.
             following = self._next_content_text(index)
-            if following is not None and fuzz.ratio(rest_compact + compact(following), title) >= threshold:
+            if following is not None and (
+                fuzz.ratio(rest_compact + compact(following), title) >= threshold
+                or _holds_title_words(f"{rest} {following}", self.entries[entry_index].title)
+            ):
                 return 2, True, ""
         if len(rest_compact) > len(title) and fuzz.ratio(rest_compact[: len(title)], title) >= max(threshold, 90):
             # Heading and the first sentence in one block: keep the sentence as content.
