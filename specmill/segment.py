@@ -45,9 +45,10 @@ FRONT_MATTER_TITLE = "Front matter"
 _HEADING_MAX_CHARS = 400  # a block longer than this is prose, even if it starts with a number
 _IMAGE_ONLY_TYPES = frozenset({"equation", "image"})
 _NUMBERS_ONLY = re.compile(r"^\d+(?:\s+\d+)*$")
-# A margin line number the parser ran into the heading: "222 1 Introduction" (documents that
-# number every printed line).
-_LEADING_LINE_NUMBER = re.compile(r"^\d{1,5}\s+(?=\S)")
+# What may stand before a clause number without being part of it: a margin line number the parser
+# ran into the heading ("222 1 Introduction", documents that number every printed line), or the
+# section sign of a manual that prints "§ 193.1" for its section 193.1.
+_LEADING_NOISE = re.compile(r"^(?:\d{1,5}\s+(?=\S)|§+\s*(?=\d))")
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
@@ -273,13 +274,13 @@ class _Walk:
                     return None
                 text = candidate.text
                 parsed = parse_heading(text, self.patterns)
-                without_line_number = _LEADING_LINE_NUMBER.sub("", text, count=1)
-                parsed_without = parse_heading(without_line_number, self.patterns) if without_line_number != text else None
+                without_noise = _LEADING_NOISE.sub("", text, count=1)
+                parsed_without = parse_heading(without_noise, self.patterns) if without_noise != text else None
             entry = self.entries[entry_index]
-            if entry.clause_id is not None and parsed_without is not None and _same_number(parsed_without.clause_id, entry.clause_id):
+            if entry.clause_id is not None and parsed_without is not None and parsed_without.clause_id == entry.clause_id:
                 found = self._title_match(parsed_without.title, entry_index, index)
             elif entry.clause_id is not None and parsed is not None:
-                if not _same_number(parsed.clause_id, entry.clause_id):
+                if parsed.clause_id != entry.clause_id:
                     continue
                 found = self._title_match(parsed.title, entry_index, index)
             elif entry.clause_id is None or (block.text_level is not None and entry.page == block.page and entry_index == start):
@@ -356,11 +357,6 @@ def _holds_title_words(heading_title: str, outline_title: str) -> bool:
         if position < len(wanted) and word == wanted[position]:
             position += 1
     return position == len(wanted)
-
-
-def _same_number(printed: str, expected: str) -> bool:
-    """Clause ids that are the same number: a manual may print '§ 111' for its section 111."""
-    return printed == expected or (printed.startswith("§ ") and not expected.startswith("§") and printed[2:] == expected)
 
 
 def _after_compact_prefix(text: str, compact_length: int) -> str:
