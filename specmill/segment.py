@@ -211,6 +211,14 @@ class _Walk:
             return 1, False, _after_compact_prefix(rest, len(title))
         if _holds_title_words(rest, self.entries[entry_index].title):
             return 1, False, ""
+        # A word or two the bookmark lost before its title, then the first sentence in the same block:
+        # "§ 700 Package common-mathjax-overlaysymbols Common code used by..." for bookmark "common-…".
+        words = rest.split() if len(title) >= _MIN_TITLE_AFTER_LOST_WORDS else []
+        for lost in range(1, _LOST_WORDS + 1):
+            after_lost = " ".join(words[lost:])
+            after_compact = compact(after_lost)
+            if len(after_compact) >= len(title) and fuzz.ratio(after_compact[: len(title)], title) >= max(threshold, 90):
+                return 1, False, _after_compact_prefix(after_lost, len(title))
         return None
 
     def heading_candidate(self, block: Block) -> _HeadingCandidate | None:
@@ -295,7 +303,7 @@ class _Walk:
                 consumed, repaired, extra = found
                 keep = candidate.rest
                 if extra:
-                    keep = block.model_copy(update={"type": "text", "text": extra, "text_level": None})
+                    keep = block.model_copy(update={"type": "text", "text": _original_tail(block.text, extra), "text_level": None})
                 return _HeadingMatch(entry_index, consumed, repaired, keep)
         return None
 
@@ -341,6 +349,24 @@ class _Walk:
 
 
 _LOST_WORDS = 2  # words a bookmark title may lack: text the PDF set with a macro or a special font
+# A title followed by its first sentence is found after lost words only when it is this long
+# (letters and digits): "Scope" would be found in "3 General scope rules for...".
+_MIN_TITLE_AFTER_LOST_WORDS = 12
+
+
+def _original_tail(original: str, tail: str) -> str:
+    """The end of `original` that `tail` (a cleaned-up copy of it: markup and trailing punctuation
+    gone) stands for, with its markup and punctuation back."""
+    wanted = len(compact(tail))
+    seen = 0
+    for position in range(len(original) - 1, -1, -1):
+        seen += len(compact(original[position]))
+        if seen >= wanted:
+            start = position
+            while start > 0 and not compact(original[start - 1]) and original[start - 1] in "*_`<":
+                start -= 1  # the markup that opened the first word
+            return original[start:].strip()
+    return tail
 
 
 def _holds_title_words(heading_title: str, outline_title: str) -> bool:

@@ -302,15 +302,18 @@ def test_bookmark_positions_counted_from_the_page_foot_order_a_page_the_same_way
 def test_a_bookmark_title_that_lost_a_macro_word_still_matches_its_numbered_heading():
     # lwarp-manual (LaTeX): the bookmark drops words set with a macro; sections print "§ 111".
     outline = [entry("5.5", "Using for math", 89, 2), entry("5.6", "Printing", 90, 2), entry("5.6.1", "Options", 90, 3),
+               entry("110", "common-mathjax-overlaysymbols", 623),
                entry("111", "2in1", 624), entry("112", "2up", 624)]
     blocks = [text("5.5 Using MATHJAX for math", 89, 2), text("Math may also be represented using MathJax.", 89),
               text("5.6 Printing", 90, 2), text("Print the document.", 90),
               text("§ 5.6.1 Options", 90, 2), text("Print options.", 90),
+              text("§ 110 Package **common-mathjax-overlaysymbols** Common code used by packages.", 623),
               text("§ 111 Package 2in1", 624, 2), text("2in1 is ignored.", 624),
               text("§ 112 Package 2up", 624, 2), text("2up is ignored.", 624)]
     tree = segment_blocks(blocks, outline)
     assert not tree.report.missed
     assert blocks_of(tree, "111") == ["2in1 is ignored."]
+    assert blocks_of(tree, "110") == ["Common code used by packages."]
 
 
 def test_a_heading_with_more_than_a_couple_of_extra_words_is_not_taken_for_a_clause():
