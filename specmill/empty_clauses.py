@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from schemas.tree import FRONT_MATTER_KEY, ClauseTree, ClauseTreeReport, Section
-from specmill.segment import compact
+from specmill.titles import compact
 
 # Words that may sit between two headings of a legitimately empty clause: the rest of a wrapped
 # title, a "(normative)" or "(informative)" note under an annex heading.

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from schemas.outline import OutlineEntry
 from schemas.profile import ClauseIdPattern
 from specmill.clause_ids import parse_heading, sort_key
-from specmill.segment import compact
+from specmill.titles import compact
 
 # "Title ........ 127", "Title . . . . 127", "Title . . 174" (a long title leaves room for two), "Title …… 127"
 _LEADER_LINE = re.compile(r"^(?P<head>.*?\S)\s*(?:(?:\.\s*){3,}|(?:\s\.){2,}\s*|…+\s*)\s*(?P<page>\d{1,5})\s*$")

@@ -40,6 +40,7 @@ from schemas.tree import (
 )
 from specmill.clause_ids import parse_heading
 from specmill.inline_headings import split_inline_headings
+from specmill.titles import LOST_WORDS, compact, holds_title_words
 
 FRONT_MATTER_TITLE = "Front matter"
 _HEADING_MAX_CHARS = 400  # a block longer than this is prose, even if it starts with a number
@@ -49,7 +50,6 @@ _NUMBERS_ONLY = re.compile(r"^\d+(?:\s+\d+)*$")
 # ran into the heading ("222 1 Introduction", documents that number every printed line), or the
 # section sign of a manual that prints "§ 193.1" for its section 193.1.
 _LEADING_NOISE = re.compile(r"^(?:\d{1,5}\s+(?=\S)|§+\s*(?=\d))")
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 _INLINE_MARKUP = re.compile(r"</?(?:b|strong|em|i|u|s|span|sup|sub)\b[^>]*>|\*{1,3}|_{2,3}", re.IGNORECASE)
@@ -61,12 +61,6 @@ def plain_heading_text(text: str) -> str:
     if "<" in text or "*" in text or "_" in text:
         text = _INLINE_MARKUP.sub("", text)
     return " ".join(text.split())
-
-
-def compact(text: str) -> str:
-    """Comparison form: NFKC (ligatures), casefolded, letters and digits only (so that
-    letter-spaced headings 'T i t l e' and punctuation differences do not matter)."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -203,18 +197,18 @@ class _Walk:
             following = self._next_content_text(index)
             if following is not None and (
                 fuzz.ratio(rest_compact + compact(following), title) >= threshold
-                or _holds_title_words(f"{rest} {following}", self.entries[entry_index].title)
+                or holds_title_words(f"{rest} {following}", self.entries[entry_index].title)
             ):
                 return 2, True, ""
         if len(rest_compact) > len(title) and fuzz.ratio(rest_compact[: len(title)], title) >= max(threshold, 90):
             # Heading and the first sentence in one block: keep the sentence as content.
             return 1, False, _after_compact_prefix(rest, len(title))
-        if _holds_title_words(rest, self.entries[entry_index].title):
+        if holds_title_words(rest, self.entries[entry_index].title):
             return 1, False, ""
         # A word or two the bookmark lost before its title, then the first sentence in the same block:
         # "§ 700 Package common-mathjax-overlaysymbols Common code used by..." for bookmark "common-…".
         words = rest.split() if len(title) >= _MIN_TITLE_AFTER_LOST_WORDS else []
-        for lost in range(1, _LOST_WORDS + 1):
+        for lost in range(1, LOST_WORDS + 1):
             after_lost = " ".join(words[lost:])
             after_compact = compact(after_lost)
             if len(after_compact) >= len(title) and fuzz.ratio(after_compact[: len(title)], title) >= max(threshold, 90):
@@ -348,7 +342,6 @@ class _Walk:
         self.out_of_order.append((entry_index, block.page, current_key))
 
 
-_LOST_WORDS = 2  # words a bookmark title may lack: text the PDF set with a macro or a special font
 # A title followed by its first sentence is found after lost words only when it is this long
 # (letters and digits): "Scope" would be found in "3 General scope rules for...".
 _MIN_TITLE_AFTER_LOST_WORDS = 12
@@ -367,22 +360,6 @@ def _original_tail(original: str, tail: str) -> str:
                 start -= 1  # the markup that opened the first word
             return original[start:].strip()
     return tail
-
-
-def _holds_title_words(heading_title: str, outline_title: str) -> bool:
-    """The outline title's words all occur, in order, among the heading's, which has at most a
-    couple more: a LaTeX bookmark drops what was set in small capitals or by a macro ("Using for
-    math" for "Using MATHJAX for math", "2in1" for "Package 2in1"). Asked only once the clause
-    number has matched."""
-    wanted = [compact(word) for word in outline_title.split() if compact(word)]
-    words = [compact(word) for word in heading_title.split() if compact(word)]
-    if not wanted or len(words) - len(wanted) > _LOST_WORDS or len(words) < len(wanted):
-        return False
-    position = 0
-    for word in words:
-        if position < len(wanted) and word == wanted[position]:
-            position += 1
-    return position == len(wanted)
 
 
 def _after_compact_prefix(text: str, compact_length: int) -> str:
