@@ -26,7 +26,8 @@ class Reference(Contract):
 
     source_section: str | None = Field(description="Key of the section whose file holds the reference; None for the root index.")
     source_file: str = Field(description="POSIX path of that file, relative to the tree root.")
-    line: int = Field(ge=1, description="1-based line in the source file (before linking).")
+    line: int = Field(ge=1, description="1-based line in the source file (before linking); for a linked reference printed in a code example, "
+        "the line of links appended at the end of the file.")
     raw_text: str = Field(description="The reference exactly as it stood in the Markdown ('§ 17.9.11', 'see 9.1.2', '§§ 3–5').")
     form: ReferenceForm
     target_id: str = Field(description="Canonical id of the (first) target: the document's clause id when resolved, else the normalized id.")

@@ -8,7 +8,7 @@ from schemas.links import LinkReport, Reference
 from schemas.tree import ClauseTreeReport, EmptyClause, MatchedClause, SegmentationReport, TreeFile
 from specmill.links.extract import extract_references
 from specmill.links.graph import cited_documents
-from specmill.links.link import link_tree, running_lines
+from specmill.links.link import EXAMPLE_LINKS_LEAD, link_tree, running_lines
 from specmill.links.resolve import ClauseDirectory, relative_link, resolve_reference
 from specmill.links.verify import dangling_links
 from specmill.tree import write_tree
@@ -209,3 +209,36 @@ def test_references_in_a_bibliography_name_the_documents_its_entries_describe():
     [entry] = [r for r in links.references if r.source_file == bibliography]  # the version number is no reference
     assert (entry.raw_text, entry.unresolved_reason, entry.resolved_path) == ("Section 2", "outside_document", None)
     assert "Section 2, December" in files[bibliography].decode()  # not linked to this document's clause 2
+
+
+def test_a_reference_in_a_code_example_is_linked_once_after_the_text():
+    """'§1.1 in code' stays as printed inside its fence, and the file ends with a line linking 1.1,
+    so the PDF's link from the example survives; no line before it moves."""
+    files, report = linked()
+    text = files["2-runs.md"]
+    assert "```\n§1.1 in code\n```" in text
+    last_line = text.rstrip("\n").split("\n")[-1]
+    assert last_line == f"{EXAMPLE_LINKS_LEAD} [§1.1](1-general/1-1-overview.md)"
+    example = [r for r in report.references if r.source_file == "2-runs.md" and r.raw_text == "§1.1"]
+    assert len(example) == 1 and example[0].line == text.rstrip("\n").count("\n") + 1
+    assert [piece.names for piece in example[0].links] == ["1.1"]
+    assert text.count("\n") == TREE["2-runs.md"].count("\n") + 2  # one blank line and the links line, at the end
+
+
+def test_example_links_name_each_clause_once_and_skip_values_and_other_documents():
+    tree = dict(TREE)
+    tree["2-runs.md"] = (
+        "# 2 Runs\n\n```json\n{ \"version\": \"1.2\",   # a run (§1.1)\n  \"see\": \"§1.1.\",  # §5.2 of [RFC3986]\n  \"x\": 1 }  # §2\n```\n"
+    )
+    files, report = link_tree({path: text.encode() for path, text in tree.items()}, tree_report())
+    text = files["2-runs.md"].decode()
+    assert text.count("](1-general/1-1-overview.md)") == 1
+    assert "[§2](2-runs.md)" in text  # a self-reference is still the clause the example names
+    assert "1.2" not in text.split("\n")[-2] and "5.2" not in text.split("\n")[-2]
+    in_examples = [r for r in report.references if r.source_file == "2-runs.md"]
+    assert sorted(r.raw_text for r in in_examples if r.links) == ["§1.1", "§2"]
+
+
+def test_a_file_without_references_in_its_examples_gets_no_links_line():
+    files, _ = linked()
+    assert all(EXAMPLE_LINKS_LEAD not in text for path, text in files.items() if path != "2-runs.md")

@@ -18,6 +18,7 @@ from schemas.links import LinkPiece, LinkReport, Reference
 from schemas.tree import ClauseTreeReport
 from specmill.links.extract import FoundReference, ReferenceExtractor
 from specmill.links.graph import build_link_report
+from specmill.links.markdown import fenced_code
 from specmill.links.resolve import ClauseDirectory, resolve_link_target, resolve_reference, title_key
 from specmill.render.inline import link_target
 
@@ -26,6 +27,10 @@ from specmill.render.inline import link_target
 RUNNING_LINE_MIN_FILES = 3
 RUNNING_LINE_MAX_CHARS = 80
 _STRUCTURAL_LINE = re.compile(r"^(?:[-*+]\s|\d+[.)]\s|#|\||Up:|```|~~~|<!--|!\[)")
+# A clause reference printed inside a code example ('"message": { # See §3.27.11.') is a link in
+# the PDF but cannot be one inside a fence. The file ends with one line linking each clause its
+# examples name; appended last, it moves no line of the text (the link check finds links by line).
+EXAMPLE_LINKS_LEAD = "Clauses named in the examples above:"
 
 
 def running_lines(texts: list[str]) -> frozenset[str]:
@@ -98,6 +103,50 @@ def rewrite_markdown(text: str, pieces: list[tuple[FoundReference, list[str | No
     return text, links
 
 
+def example_references(text: str, extractor: ReferenceExtractor) -> list[FoundReference]:
+    """The references printed inside the fenced code blocks of `text`, their `line` that of the
+    whole text. Bare numbers are left out: in code they are values ('"version": "2.1.0"')."""
+    found: list[FoundReference] = []
+    for start, end in fenced_code(text):
+        lines = text[start:end].split("\n")
+        closed = len(lines) > 1 and lines[-1].strip()[:3] in ("```", "~~~")
+        body = "\n".join(lines[1:-1] if closed else lines[1:])
+        first_line = text.count("\n", 0, start) + 2  # the line after the opening fence
+        found.extend(
+            replace(reference, line=first_line + reference.line - 1)
+            for reference in extractor.extract(body)
+            if not reference.tentative and not reference.external and reference.links
+        )
+    return found
+
+
+def append_example_links(
+    text: str, found: list[FoundReference], *, source_file: str, source_section: str | None, directory: ClauseDirectory
+) -> tuple[str, list[Reference], int]:
+    """`text` ending with the line that links each clause its code examples name (once each), the
+    references for the report, and the links written."""
+    link_line = text.rstrip("\n").count("\n") + 3  # after the last line and a blank one
+    labels: list[str] = []
+    references: list[Reference] = []
+    linked_paths: set[str] = set()
+    for reference_found in found:
+        reference = resolve_reference(reference_found, source_file=source_file, source_section=source_section, directory=directory)
+        if reference is None:
+            continue
+        path = reference.resolved_path
+        if path is None or path in linked_paths:
+            references.append(reference)  # reported where it is printed, linked once at most
+            continue
+        linked_paths.add(path)
+        label = reference_found.links[0].label
+        labels.append(f"[{_escape_label(label)}]({link_target(path)})")
+        piece = LinkPiece(label=label, names=reference_found.links[0].target_id, path=path)
+        references.append(reference.model_copy(update={"line": link_line, "raw_text": label, "links": [piece]}))
+    if not labels:
+        return text, references, 0
+    return f"{text.rstrip(chr(10))}\n\n{EXAMPLE_LINKS_LEAD} {', '.join(labels)}\n", references, len(labels)
+
+
 def link_tree(files: dict[str, bytes], report: ClauseTreeReport, rules: LinkRules | None = None) -> tuple[dict[str, bytes], LinkReport]:
     """Link every Markdown file of a written clause tree (relative POSIX path -> bytes)."""
     rules = rules or LinkRules()
@@ -127,6 +176,13 @@ def link_tree(files: dict[str, bytes], report: ClauseTreeReport, rules: LinkRule
             pieces.append((found, paths))
             references.append(with_links_written(reference, found, paths))
         new_text, written = rewrite_markdown(text, pieces)
+        examples = example_references(text, extractor) if path not in bibliographies else []
+        if examples:
+            new_text, example_refs, example_links = append_example_links(
+                new_text, examples, source_file=path, source_section=sections.get(path), directory=directory
+            )
+            references.extend(example_refs)
+            written += example_links
         links_emitted += written
         files_changed += new_text != text
         linked[path] = new_text.encode("utf-8")

@@ -37,7 +37,8 @@ _DOT_LEADERS = re.compile(r"\.[ \t]?\.[ \t]?\.[ \t]?\.[ \t]?\.")
 _FENCE_MARKS = ("```", "~~~")
 
 
-def _fenced_code(text: str) -> list[Span]:
+def fenced_code(text: str) -> list[Span]:
+    """The fenced code blocks of `text`, each from its opening line to the end of its closing one."""
     spans: list[Span] = []
     if "```" not in text and "~~~" not in text:
         return spans  # a fence needs three backticks or tildes
@@ -169,7 +170,7 @@ def _running_line_spans(text: str, running_lines: frozenset[str]) -> list[Span]:
 
 def code_spans(text: str) -> list[Span]:
     """Fenced code blocks and inline code spans, sorted and merged."""
-    spans = _merge(_fenced_code(text))
+    spans = _merge(fenced_code(text))
     return _merge(spans + _outside(spans, _CODE_SPAN, text))
 
 
