@@ -26,7 +26,7 @@ def read_batch_artifacts(store: ArtifactStore, plan: BatchPlan) -> dict[str, Par
     return found
 
 
-@dg.asset(group_name="tree", deps=[parsed_batch], code_version="3")
+@dg.asset(group_name="specmill", tags={"stage": "blocks"}, deps=[parsed_batch], code_version="3")
 def document_blocks(context: dg.AssetExecutionContext, store: ArtifactStore) -> dg.MaterializeResult:
     """The whole document's normalized blocks in page order. Fails naming the missing partitions
     when not every planned batch is parsed (an unpartitioned asset sees all partitions)."""

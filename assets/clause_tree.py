@@ -14,7 +14,6 @@ from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf
 from schemas.page_text import PageText
 from specmill.empty_clauses import confirm_empty_clauses
-from specmill.mineru_output import read_image_file
 from specmill.segment import segment_blocks
 from specmill.textlayer import PdfTextLayer
 from specmill.tree import render_clause_tree
@@ -23,7 +22,7 @@ TREE_DIR = "tree.zip"  # packed (specmill.tree_pack): read by the next stage, no
 TREE_REPORT = "tree.json"
 
 
-@dg.asset(group_name="tree", deps=[document_blocks], code_version="3")
+@dg.asset(group_name="specmill", tags={"stage": "tree"}, deps=[document_blocks], code_version="3")
 def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """One file per clause (barrels for clauses with sub-clauses), a root index, and tree.json
     (files, empty clauses, the segmentation report, block spans for the placement check)."""
@@ -39,9 +38,9 @@ def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, s
             clause_id_patterns=profile.outline.clause_id_patterns,
             recover_text=text_layer.text_under,
         )
-    files, report = render_clause_tree(
-        tree, document_title=Path(source.path).stem, rules=profile.tree, image_source=read_image_file
-    )
+    # No image source: every backend carries its images inside the blocks (data URIs), so no
+    # path a content list names is ever read here (issue 16: `/etc/passwd` as an img_path).
+    files, report = render_clause_tree(tree, document_title=Path(source.path).stem, rules=profile.tree)
     if report.empty_clauses:
         report = confirm_empty_clauses(tree, report, store.read_model(artifacts.PAGE_TEXT, PageText).pages)
     store.write_tree(TREE_DIR, files)
@@ -51,7 +50,8 @@ def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, s
         digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
     seg = report.segmentation
     for missed in seg.missed:
-        context.log.warning(f"clause not found in the text: {missed.clause_id or missed.title} (bookmark page {missed.page})")
+        where = f" (its bookmark points at PDF page {missed.page + 1})" if missed.page is not None else ""
+        context.log.warning(f"clause not found in the text: {missed.clause_id or missed.title}{where}")
     return dg.MaterializeResult(
         metadata={
             "files": len(report.files),

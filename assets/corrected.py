@@ -56,7 +56,7 @@ def corrected_tree(linked: dict[str, bytes], changed: dict[str, str]) -> dict[st
     return files
 
 
-@dg.asset(group_name="verify", deps=[crosslink_graph, xsd_vocabulary], code_version="3")
+@dg.asset(group_name="specmill", tags={"stage": "corpus"}, deps=[crosslink_graph, xsd_vocabulary], code_version="3")
 def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """Names in name contexts checked against the vocabulary and the PDF's own pages, vetted
     corrections and overlays applied, schema listings replaced declaration by declaration."""

@@ -59,7 +59,7 @@ def _more(count: int, limit: int) -> str:
     return f"\n\n{count - limit} more not shown (links.json lists every one)." if count > limit else ""
 
 
-@dg.asset(group_name="links", deps=[clause_tree], code_version="3")
+@dg.asset(group_name="specmill", tags={"stage": "links"}, deps=[clause_tree], code_version="3")
 def crosslink_graph(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """The linked tree (DIR/linked.zip, replaced whole) and DIR/links.json: every
     reference with its target or the reason it has none, the citation graph, and the figures."""

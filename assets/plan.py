@@ -13,12 +13,14 @@ from specmill.plan import plan_batches
 
 
 def plan_table(plan: BatchPlan) -> str:
-    rows = ["| batch | pages | count | first clause | clauses |", "|---|---|---|---|---|"]
+    """The plan for people (the UI's metadata panel, report.md): PDF pages numbered from 1, as a
+    viewer shows them; plan.json keeps 0-based page indexes."""
+    rows = ["| batch | PDF pages | count | first clause | clauses |", "|---|---|---|---|---|"]
     for batch in plan.batches:
         first = batch.clause_ids[0] if batch.clause_ids else "(continues)"
         flag = " (cut inside a clause)" if batch.forced_cut else ""
         rows.append(
-            f"| {batch.batch_id} | {batch.first_page}–{batch.last_page}{flag} | {batch.page_count} | {first} | {len(batch.clause_ids)} |"
+            f"| {batch.batch_id} | {batch.first_page + 1}–{batch.last_page + 1}{flag} | {batch.page_count} | {first} | {len(batch.clause_ids)} |"
         )
     return "\n".join(rows)
 
@@ -36,7 +38,7 @@ def register_partitions(instance: dg.DagsterInstance, plan: BatchPlan) -> tuple[
     return added, removed
 
 
-@dg.asset(group_name="plan", deps=[source_pdf], code_version="1")
+@dg.asset(group_name="specmill", tags={"stage": "plan"}, deps=[source_pdf], code_version="1")
 def batch_plan(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """Clause-aligned batches (target ~100 pages, hard max ~200): cuts only where a clause starts;
     top-level clauses and annexes always open a batch. One dynamic partition per batch."""

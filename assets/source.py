@@ -10,10 +10,11 @@ from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from specmill.errors import ArtifactError
+from specmill.page_numbers import pdf_pages
 from specmill.source import read_source
 
 
-@dg.asset(group_name="plan", code_version="2", kinds={"pdf"})
+@dg.asset(group_name="specmill", tags={"stage": "plan"}, code_version="2", kinds={"pdf"})
 def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """The source PDF: sha256, pages, page labels, printed-page offset and the cleaned outline
     (bookmarks, or headings from the text layer when there is no usable outline), and the text
@@ -34,7 +35,7 @@ def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
         context.log.warning(f"outline entry without destination: {title}")
     if source.textless_pages:
         # flash/txt reads only the text layer: these pages will parse to nothing.
-        context.log.warning(f"pages without a text layer (0-based): {source.textless_pages[:50]}")
+        context.log.warning(f"PDF pages without a text layer: {pdf_pages(source.textless_pages[:50])}")
     return dg.MaterializeResult(
         metadata={
             "pages": source.page_count,
@@ -51,7 +52,7 @@ def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
             "page_offset": source.page_offset.offset if source.page_offset.offset is not None else "unknown",
             "page_offset_method": source.page_offset.method,
             "textless_pages": len(source.textless_pages),
-            "textless_page_list": dg.MetadataValue.json(source.textless_pages[:200]),
+            "textless_pdf_pages": dg.MetadataValue.json(pdf_pages(source.textless_pages[:200])),
             "outline_path": dg.MetadataValue.path(store.uri(artifacts.OUTLINE)),
             "page_text_chars": sum(len(text) for text in page_text.pages),
             "page_text_path": dg.MetadataValue.path(store.uri(artifacts.PAGE_TEXT)),

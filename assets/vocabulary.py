@@ -12,7 +12,7 @@ from specmill.vocabulary import load_vocabulary
 VOCABULARY = "vocabulary.json"
 
 
-@dg.asset(group_name="verify", code_version="1", kinds={"xsd"})
+@dg.asset(group_name="specmill", tags={"stage": "corpus"}, code_version="1", kinds={"xsd"})
 def xsd_vocabulary(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """Element, attribute, type, group and define names and enumeration values, each with kind and
     source file, from settings.schema_paths (directories, zips or files). Malformed schema files

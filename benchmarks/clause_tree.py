@@ -23,7 +23,7 @@ def main() -> None:
     out = args.out or Path(tempfile.mkdtemp(prefix="specmill-tree-bench-"))
 
     from schemas.profile import DocumentProfile
-    from specmill.mineru_output import load_mineru_output, read_image_file
+    from specmill.mineru_output import load_mineru_output
     from specmill.segment import segment_blocks
     from specmill.source import describe_source
     from specmill.textlayer import PdfTextLayer
@@ -41,7 +41,7 @@ def main() -> None:
             clause_id_patterns=profile.outline.clause_id_patterns, recover_text=layer.text_under,
         )
         segmented = time.perf_counter()
-    files, report = render_clause_tree(tree, document_title=args.pdf.stem, rules=profile.tree, image_source=read_image_file)
+    files, report = render_clause_tree(tree, document_title=args.pdf.stem, rules=profile.tree)
     rendered = time.perf_counter()
     write_tree(files, out / "tree")
     written = time.perf_counter()

@@ -13,6 +13,7 @@ from schemas.blocks import ParsedBatchArtifact
 from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
+from specmill.page_numbers import pdf_pages
 from specmill.parsed import contiguity_problems, coverage_problems
 
 
@@ -24,7 +25,7 @@ warnings.filterwarnings("ignore", message="Specifying a partitions_def on an Ass
 @dg.asset_check(asset=parsed_batch, blocking=True, partitions_def=batch_partitions)
 def batch_covers_planned_pages(context: dg.AssetCheckExecutionContext, store: ArtifactStore) -> dg.AssetCheckResult:
     """Every block lies inside the batch's planned pages, and every page with text in the PDF
-    produced at least one block."""
+    produced at least one block. The evidence names PDF pages from 1, as a viewer does."""
     batch_id = context.partition_key
     plan = store.read_model(artifacts.PLAN, BatchPlan)
     source = store.read_model(artifacts.SOURCE, SourcePdf)
@@ -35,7 +36,7 @@ def batch_covers_planned_pages(context: dg.AssetCheckExecutionContext, store: Ar
         metadata={
             "blocks_outside_batch": len(problems["blocks_outside_batch"]),
             "text_pages_without_blocks": len(problems["text_pages_without_blocks"]),
-            "problems": dg.MetadataValue.json(problems),
+            "pdf_pages": dg.MetadataValue.json({problem: pdf_pages(pages) for problem, pages in problems.items()}),
         },
     )
 
@@ -56,6 +57,11 @@ def batches_contiguous(store: ArtifactStore) -> dg.AssetCheckResult:
             "batches_planned": len(plan.batches),
             "batches_parsed": len(records),
             "missing_partitions": dg.MetadataValue.json(problems["missing_partitions"]),
-            "mismatched_batches": dg.MetadataValue.json(problems["mismatched_batches"]),
+            "mismatched_batches": dg.MetadataValue.json(
+                [
+                    {"batch": m["batch"], "planned_pdf_pages": pdf_pages(m["planned"]), "parsed_pdf_pages": pdf_pages(m["parsed"])}
+                    for m in problems["mismatched_batches"]
+                ]
+            ),
         },
     )

@@ -6,6 +6,7 @@ import dagster as dg
 from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
 from resources.store_base import ArtifactStore
 from schemas.tree import ClauseTreeReport
+from specmill.page_numbers import for_people
 from specmill.tree_audit import empty_code_fences, misplaced_blocks, missing_clauses, ragged_tables, unreachable_files
 
 _EVIDENCE = 50  # items listed in metadata; the count is always the true count
@@ -39,8 +40,8 @@ def clause_tree_has_every_clause(store: ArtifactStore) -> dg.AssetCheckResult:
             "empty_with_reason": dg.MetadataValue.json(
                 [{"section": e.section, "reason": e.reason, "listed_in": e.listed_in} for e in report.empty_clauses[:_EVIDENCE]]
             ),
-            "not_found_in_text": dg.MetadataValue.json([m.model_dump() for m in seg.missed[:_EVIDENCE]]),
-            "out_of_order": dg.MetadataValue.json([m.model_dump() for m in seg.out_of_order[:_EVIDENCE]]),
+            "not_found_in_text": dg.MetadataValue.json([for_people(m.model_dump()) for m in seg.missed[:_EVIDENCE]]),
+            "out_of_order": dg.MetadataValue.json([for_people(m.model_dump()) for m in seg.out_of_order[:_EVIDENCE]]),
         },
     )
 
@@ -57,8 +58,8 @@ def clause_tree_blocks_within_clause_pages(store: ArtifactStore) -> dg.AssetChec
         metadata={
             "blocks_checked": blocks,
             "misplaced": len(misplaced),
-            # Section, page, block type, the section's page span and a text preview, as the segmenter saw them.
-            "misplaced_blocks": dg.MetadataValue.json([m.model_dump() for m in misplaced[:_EVIDENCE]]),
+            # Section, PDF page, block type, the section's PDF pages and a text preview, as the segmenter saw them.
+            "misplaced_blocks": dg.MetadataValue.json([for_people(m.model_dump()) for m in misplaced[:_EVIDENCE]]),
         },
     )
 

@@ -7,6 +7,7 @@ from assets.corrected import FINDINGS, corrected_corpus, verification_rules
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
 from schemas.vocabulary import FindingsReport
+from specmill.page_numbers import for_people
 
 _EVIDENCE = 50
 
@@ -27,7 +28,7 @@ def corrected_corpus_has_no_actionable_garbles(store: ArtifactStore) -> dg.Asset
             "corrected": findings.counts.get("corrected", 0),
             "corrected_from_the_pdf": sum(1 for c in findings.corrections if c.origin == "confirmed"),
             "suspect": findings.counts.get("suspect", 0),
-            "actionable_findings": dg.MetadataValue.json([f.model_dump() for f in actionable[:_EVIDENCE]]),
+            "actionable_findings": dg.MetadataValue.json([for_people(f.model_dump()) for f in actionable[:_EVIDENCE]]),
         },
     )
 

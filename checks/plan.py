@@ -12,7 +12,8 @@ from specmill.plan import plan_problems
 
 @dg.asset_check(asset=batch_plan, blocking=True)
 def plan_tiles_document(store: ArtifactStore) -> dg.AssetCheckResult:
-    """The batches tile [0, page_count) with no gap and no overlap, and cut only at clause starts."""
+    """The batches tile [0, page_count) with no gap and no overlap, cut only at clause starts (or
+    inside a clause longer than max_pages), and none is longer than max_pages."""
     plan = store.read_model(artifacts.PLAN, BatchPlan)
     source = store.read_model(artifacts.SOURCE, SourcePdf)
     problems = plan_problems(plan, source.outline.entries)
@@ -22,6 +23,7 @@ def plan_tiles_document(store: ArtifactStore) -> dg.AssetCheckResult:
             "gaps": len(problems["gaps"]),
             "overlaps": len(problems["overlaps"]),
             "cuts_not_at_clause_start": len(problems["cuts_not_at_clause_start"]),
+            "batches_over_max_pages": len(problems["batches_over_max_pages"]),
             "problems": dg.MetadataValue.json(problems),
         },
     )

@@ -8,17 +8,25 @@ from pathlib import Path
 
 import dagster as dg
 
-from schemas.blocks import Block, ParsedBatchArtifact
+from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import Batch
+from specmill import normalize
 from specmill.mineru_local import ensure_mineru_home, mineru_version, parse_pages
 from specmill.normalize import normalize_content_list
+from specmill.mineru_output import MineruOutput, pages_past_the_end, read_mineru_output
 from specmill.parsed import build_artifact
+from specmill.resume import ParserIdentity
 
 
 class ParserBackend(dg.ConfigurableResource):
     """The contract every backend fulfils."""
 
     def parse_batch(self, pdf_path: str, batch: Batch) -> ParsedBatchArtifact:
+        raise NotImplementedError
+
+    def identity(self) -> ParserIdentity:
+        """What the records of this backend's artifacts say made them; a stored artifact is reused
+        only when its record says the same (specmill.resume)."""
         raise NotImplementedError
 
 
@@ -28,6 +36,9 @@ class MineruLocalParser(ParserBackend):
     tier: str = "flash"
     ocr_mode: str = "txt"
     mineru_home: str | None = None
+
+    def identity(self) -> ParserIdentity:
+        return ParserIdentity("mineru-local", self.tier, self.ocr_mode, mineru_version(), normalize.NORMALIZER_VERSION)
 
     def parse_batch(self, pdf_path: str, batch: Batch) -> ParsedBatchArtifact:
         home = Path(self.mineru_home) if self.mineru_home else Path(os.environ.get("DAGSTER_HOME", ".")) / "mineru-home"
@@ -43,22 +54,43 @@ class MineruLocalParser(ParserBackend):
 
 
 @lru_cache(maxsize=2)  # read once per process, however many batches ask
-def load_existing_output(path: str) -> tuple[Block, ...]:
-    from specmill.mineru_output import load_mineru_output
+def load_existing_output(path: str) -> MineruOutput:
+    """The blocks of existing MinerU output, and the warnings about what it held but left out."""
+    return read_mineru_output(path)
 
-    return tuple(load_mineru_output(path))
+
+@lru_cache(maxsize=2)
+def _pdf_page_count(pdf_path: str) -> int:
+    from specmill.pdf import open_pdf
+
+    with open_pdf(Path(pdf_path)) as document:
+        return document.page_count
 
 
 class MineruOutputParser(ParserBackend):
     """Existing MinerU output (one content list, or per-batch folders): nothing is parsed, each
-    batch takes the blocks of its pages, and the checks judge the output like any other."""
+    batch takes the blocks of its pages, and the checks judge the output like any other. What
+    the output held but no batch can take (refused images, items past the PDF's last page, which
+    belong to no batch) is recorded in the batch's warnings and logged."""
 
     path: str
 
+    def identity(self) -> ParserIdentity:
+        return ParserIdentity("mineru-output", "existing-output", "n/a", "unknown", normalize.NORMALIZER_VERSION)
+
     def parse_batch(self, pdf_path: str, batch: Batch) -> ParsedBatchArtifact:
         started = time.perf_counter()
-        blocks = [block for block in load_existing_output(self.path) if batch.first_page <= block.page <= batch.last_page]
+        output = load_existing_output(self.path)
+        blocks = [block for block in output.blocks if batch.first_page <= block.page <= batch.last_page]
+        warnings = [warning for warning in output.warnings if batch.first_page <= warning.page <= batch.last_page]
+        page_count = _pdf_page_count(pdf_path)
+        if batch.last_page == page_count - 1 and (past := pages_past_the_end(output.blocks, page_count)):
+            warnings.append(past)
+        log = dg.get_dagster_logger()
+        for warning in warnings:
+            log.warning(f"batch {batch.batch_id}: {warning.message}")
         return build_artifact(
             batch, blocks, backend="mineru-output", mineru_version="unknown",
             tier="existing-output", ocr_mode="n/a", seconds=time.perf_counter() - started,
+            warnings=[warning.message for warning in warnings],
         )

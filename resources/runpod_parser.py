@@ -65,7 +65,7 @@ from specmill.runpod_client import (
     read_endpoint_settings,
     redact_url,
 )
-from specmill.runpod_result import RunPodResultError, check_pages, result_blocks, result_files
+from specmill.runpod_result import RunPodResultError, check_pages, refused_images, result_blocks, result_files
 from specmill.safe_extract import ExtractLimits
 
 PARSE_POOL = "parse"
@@ -175,12 +175,24 @@ class RunPodParser(ParserBackend):
     request_retries: int = Field(default=4, ge=0, description="Retries of one HTTP call on transient errors.")
     max_result_bytes: int = 1024 * MiB
     workers_max_fallback: int = Field(default=1, ge=1, description="Parse pool size when workersMax cannot be read.")
+    worker_mineru_version: str | None = Field(
+        default=None,
+        description="The MinerU version the endpoint's worker runs, which decides whether a stored batch is reused; "
+        "None: this machine's MinerU (pyproject.toml and worker/requirements-gpu.txt pin the same version).",
+    )
 
     # -- ParserBackend --------------------------------------------------------------------------
 
     def identity(self) -> ParserIdentity:
-        """What this backend's artifacts record (specmill.resume decides reuse by it)."""
-        return ParserIdentity("runpod", TIER_ALIASES.get(self.tier, self.tier), self.ocr_mode)
+        """What this backend's artifacts record (specmill.resume decides reuse by it). The worker
+        reports its MinerU version only with a result, so the version expected is configured."""
+        from specmill import normalize
+        from specmill.mineru_local import mineru_version
+
+        return ParserIdentity(
+            "runpod", TIER_ALIASES.get(self.tier, self.tier), self.ocr_mode,
+            self.worker_mineru_version or mineru_version(), normalize.NORMALIZER_VERSION,
+        )
 
     def parse_batch(self, pdf_path: str, batch: Batch) -> ParsedBatchArtifact:
         return self.run_batch(pdf_path, batch)[0]
@@ -208,14 +220,23 @@ class RunPodParser(ParserBackend):
                     continue
                 check_pages(output, batch)
                 blocks = result_blocks(files, batch.batch_id)
+                warnings = refused_images(blocks)
+                for warning in warnings:
+                    log.warning(f"batch {batch.batch_id}: {warning}")
                 run.seconds = time.monotonic() - started
                 log.info(
                     f"batch {batch.batch_id}: job {job_id} COMPLETED after {attempt_number} attempt(s), "
                     f"{output.pages_parsed}/{output.pages_requested} pages, result via {run.transport}"
                 )
+                expected = self.identity().mineru_version
+                if output.mineru_version != expected:
+                    log.warning(
+                        f"batch {batch.batch_id}: the worker runs MinerU {output.mineru_version}, this build expects "
+                        f"{expected}: a re-run will parse the batch again (set worker_mineru_version to keep it)"
+                    )
                 artifact = build_artifact(
                     batch, blocks, backend="runpod", mineru_version=output.mineru_version,
-                    tier=output.tier, ocr_mode=output.ocr_mode, seconds=run.seconds,
+                    tier=output.tier, ocr_mode=output.ocr_mode, seconds=run.seconds, warnings=warnings,
                 )
                 return artifact, run
         history = "; ".join(f"{a.job_id}: {a.status} {a.error or ''}".strip() for a in run.attempts)

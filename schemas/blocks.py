@@ -45,6 +45,11 @@ class ParsedBatch(Contract):
     batch_id: str
     backend: str = Field(description="Parser backend: 'mineru-local', 'runpod', or 'mineru-output' (pre-parsed).")
     mineru_version: str
+    normalizer_version: str | None = Field(
+        default=None,
+        description="specmill.normalize.NORMALIZER_VERSION that made the blocks; None in records written before "
+        "batches recorded it (such a batch is parsed again rather than reused).",
+    )
     tier: str
     ocr_mode: str
     first_page: int
@@ -53,6 +58,11 @@ class ParsedBatch(Contract):
     block_counts: dict[str, int]
     seconds: float
     content_sha256: str = Field(description="sha256 of the canonical JSON of the blocks: the batch's data version.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the parser's output held that was left out of the blocks (an image path leading outside the "
+        "result, items on pages past the PDF's end): the batch is usable, but these are not in it.",
+    )
 
 
 class ParsedBatchArtifact(Contract):

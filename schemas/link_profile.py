@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from schemas.base import Contract
+from schemas.patterns import IdRegex, IdTemplate, ProfileRegex
 
 ExtraReferenceForm = Literal["section_sign", "clause_word", "annex", "dotted", "custom"]
 
@@ -18,8 +19,8 @@ class ReferencePattern(Contract):
     `template` builds the canonical id from it ('Annex {id}', '{id}'). The whole match is linked
     unless the regex has a group named `link`, which then marks the linked text."""
 
-    regex: str
-    template: str = "{id}"
+    regex: IdRegex
+    template: IdTemplate = "{id}"
     form: ExtraReferenceForm = "custom"
 
 
@@ -29,7 +30,7 @@ class LinkRules(Contract):
         description="Glyphs printed for the section sign, including the replacement glyph of a damaged font and mojibake.",
     )
     clause_words: list[str] = Field(
-        default_factory=lambda: ["clause", "clauses", "subclause", "subclauses", "section", "sections", "paragraph"],
+        default_factory=lambda: ["clause", "clauses", "subclause", "subclauses", "section", "sections", "chapter", "chapters", "paragraph"],
         description="Words that make the number after them a clause reference ('clause 7', 'Section 3.2'); case-insensitive.",
     )
     annex_words: list[str] = Field(
@@ -70,7 +71,7 @@ class LinkRules(Contract):
         default_factory=lambda: [",", "and", "or", "und", "oder", "sowie"],
         description="Words joining the members of a list after a double section sign or a plural clause word ('§§ 3, 5 und 7').",
     )
-    external_after: list[str] = Field(
+    external_after: list[ProfileRegex] = Field(
         default_factory=lambda: [
             # '§5.2 of [RFC3986]', 'section 5.1 of the standard [RFC3987]', 'Section 3.7 of the Bindings specification [SAMLBind]'
             r"(?:of|in)\s+(?:the\s+)?(?:IETF\s+)?\\?\[(?P<doc>[^\]\n]+?)\\?\](?!\()",
@@ -111,7 +112,7 @@ class LinkRules(Contract):
         default_factory=lambda: ["Absatz", "Abs.", "Satz", "Nummer", "Nr.", "Buchstabe", "Halbsatz", "Alt.", "Unterabsatz", "item", "para."],
         description="Subdivisions printed after a reference ('§ 20 Absatz 2 und 3 des …'): skipped before external_after is tested.",
     )
-    external_before: list[str] = Field(
+    external_before: list[ProfileRegex] = Field(
         default_factory=lambda: [
             r"(?P<doc>(?:ISO(?:/IEC)?|IEC)\s*\d[\d-]*(?::\d{4})?(?:,?\s+Part\s+\d+)?)[\s,]*$",
             r"(?P<doc>ECMA-\d+(?:,?\s+Part\s+\d+)?)[\s,]*$",

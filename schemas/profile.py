@@ -10,6 +10,7 @@ from pydantic import Field
 
 from schemas.base import Contract
 from schemas.link_profile import LinkRules
+from schemas.patterns import IdRegex, IdTemplate, ProfileRegex
 from schemas.plan import PlanParameters
 from schemas.tree import SegmentationRules, TreeRules
 from schemas.verification_profile import VerificationRules
@@ -22,8 +23,8 @@ class ClauseIdPattern(Contract):
     `id`; `template` builds the canonical id from it; the level is the number of dot-separated
     parts of the captured id plus `level_offset`."""
 
-    regex: str
-    template: str = "{id}"
+    regex: IdRegex
+    template: IdTemplate = "{id}"
     level_offset: int = 0
 
 
@@ -48,7 +49,7 @@ def _default_clause_id_patterns() -> list[ClauseIdPattern]:
 
 
 class OutlineRules(Contract):
-    junk_bookmark_patterns: list[str] = Field(
+    junk_bookmark_patterns: list[ProfileRegex] = Field(
         default_factory=lambda: [
             r"^OLE_LINK\d*$",
             r"^_Toc\d*",

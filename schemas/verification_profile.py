@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from schemas.base import Contract
+from schemas.patterns import checked_regex
 
 
 class NameCorrection(Contract):
@@ -28,6 +29,12 @@ class Overlay(Contract):
     find: str = Field(min_length=1)
     replace: str
     regex: bool = False
+
+    @model_validator(mode="after")
+    def _find_compiles(self) -> "Overlay":
+        if self.regex:
+            checked_regex(self.find)
+        return self
 
 
 class BenignName(Contract):

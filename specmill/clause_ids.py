@@ -4,9 +4,9 @@ The patterns come from the document profile; this module only applies them."""
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from schemas.profile import ClauseIdPattern
+from specmill.profile_patterns import profile_pattern
 
 _TITLE_SEPARATORS = " \t\u00a0:.\u2013\u2014-"
 
@@ -19,16 +19,11 @@ class ParsedHeading:
     label: str | None = None  # the id as printed, when it differs from clause_id ("Appendix A" for "Annex A")
 
 
-@lru_cache(maxsize=64)
-def _compiled(regex: str) -> re.Pattern[str]:
-    return re.compile(regex)
-
-
 def parse_heading(text: str, patterns: list[ClauseIdPattern]) -> ParsedHeading | None:
     """Split 'A.3 Foo' into ('A.3', level 2, 'Foo'); None when no pattern matches."""
     stripped = text.strip()
     for pattern in patterns:
-        match = _compiled(pattern.regex).match(stripped)
+        match = profile_pattern("outline.clause_id_patterns", pattern.regex).match(stripped)
         if match is None:
             continue
         raw_id = match.group("id")

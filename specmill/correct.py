@@ -139,9 +139,10 @@ def findings_markdown(report: FindingsReport, *, limit: int = 200) -> str:
         chosen = report.with_status(status)
         if not chosen:
             continue
-        lines += ["", f"## {status} ({len(chosen)})", "", "| token | suggestion | kind | section | file | pages | reason |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += ["", f"## {status} ({len(chosen)})", "", "| token | suggestion | kind | section | file | PDF pages | reason |", "| --- | --- | --- | --- | --- | --- | --- |"]
         for f in chosen[:limit]:
-            pages = ", ".join(str(p) for p in f.evidence_pages[:6]) + ("…" if len(f.evidence_pages) > 6 else "")
+            # Numbered from 1, as a PDF viewer shows them (findings.json keeps 0-based indexes).
+            pages = ", ".join(str(p + 1) for p in f.evidence_pages[:6]) + ("…" if len(f.evidence_pages) > 6 else "")
             lines.append(f"| `{f.token}` | `{f.suggestion or ''}` | {f.kind} | {f.section} | {f.file} | {pages} | {f.reason.replace('|', '/')} |")
         if len(chosen) > limit:
             lines.append(f"| … {len(chosen) - limit} more in findings.json | | | | | | |")

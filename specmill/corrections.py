@@ -11,13 +11,12 @@ them into corrections scoped to the section whose pages disproved them."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from schemas.verification_profile import NameCorrection, Overlay
 from schemas.vocabulary import AppliedCorrection, Finding, StaleOverlay
-from specmill.errors import ProfileError
+from specmill.profile_patterns import profile_pattern
 from specmill.verify.navigation import inside
 from specmill.verify.tokens import extract_name_tokens
 
@@ -67,11 +66,7 @@ def apply_overlays(markdown: str, overlays: Iterable[Overlay], *, section: str, 
         if overlay.section != section:
             continue
         if overlay.regex:
-            try:
-                pattern = re.compile(overlay.find)
-            except re.error as exc:
-                raise ProfileError(f"overlay for section {section}: invalid regex {overlay.find!r}: {exc}") from exc
-            markdown, count = pattern.subn(overlay.replace, markdown)
+            markdown, count = profile_pattern("verification.overlays", overlay.find).subn(overlay.replace, markdown)
         else:
             count = markdown.count(overlay.find)
             markdown = markdown.replace(overlay.find, overlay.replace)

@@ -25,3 +25,8 @@ class ParseError(SpecmillError):
 
 class ArtifactError(SpecmillError):
     """An artifact folder is missing pieces, or belongs to another document."""
+
+
+class OutputFolderError(ArtifactError):
+    """The output folder cannot be used: it is a file, it is not writable, it holds entries
+    specmill would replace but did not write, or another build is writing to it."""

@@ -11,8 +11,10 @@ People who already ran MinerU can skip parsing. PATH is one of:
      a sliced PDF (MinerU 3.x); every subfolder must be listed;
    - without `offsets.json`: every page_idx is already absolute (MinerU 4 `page_range`).
 
-`content_list_v2.json` files are ignored (a different schema). Relative image paths are made
-absolute against the content list's folder, so images of different batches never collide.
+`content_list_v2.json` files are ignored (a different schema). An image is read from the content
+list's folder, by a relative path that must stay inside it (specmill.result_images), and carried
+in its block as a data URI, so images of different batches never collide and the tree writer
+reads no paths; an image path that leaves the folder is refused and reported, never read.
 Two parts that claim the same page are an error: that is a duplicated or mis-offset batch.
 """
 
@@ -25,6 +27,7 @@ from pathlib import Path
 from schemas.blocks import Block
 from specmill.errors import SpecmillError
 from specmill.normalize import load_content_list, normalize_content_list
+from specmill.result_images import data_uri, image_inside, is_embedded_or_remote, refused_image_message
 
 OFFSETS_FILE = "offsets.json"
 
@@ -37,6 +40,21 @@ class MineruOutputError(SpecmillError):
 class MineruOutputPart:
     content_list: Path
     page_offset: int
+
+
+@dataclass(frozen=True)
+class PageWarning:
+    """Something in the output that was left out, and the page it concerns (so the batch that
+    holds the page can report it)."""
+
+    page: int
+    message: str
+
+
+@dataclass(frozen=True)
+class MineruOutput:
+    blocks: list[Block]
+    warnings: list[PageWarning]
 
 
 def _content_lists(folder: Path) -> list[Path]:
@@ -108,23 +126,32 @@ def discover_parts(path: str | Path) -> list[MineruOutputPart]:
     return sorted(parts, key=lambda part: (part.page_offset, str(part.content_list)))
 
 
-def _absolute_images(blocks: list[Block], folder: Path) -> list[Block]:
+def _embed_images(blocks: list[Block], folder: Path, warnings: list[PageWarning]) -> list[Block]:
+    """Each image inside `folder` becomes a data URI; a missing one keeps its path (the tree
+    reports it missing); one outside is refused and reported."""
     fixed = []
     for block in blocks:
-        if block.img_path and not block.img_path.startswith(("data:", "http://", "https://")) and not Path(block.img_path).is_absolute():
-            block = block.model_copy(update={"img_path": str((folder / block.img_path).resolve())})
+        if block.img_path and not is_embedded_or_remote(block.img_path):
+            image = image_inside(folder, block.img_path)
+            if image is None:
+                warnings.append(PageWarning(block.page, refused_image_message(block.img_path, block.page, str(folder))))
+            elif image.is_file():
+                block = block.model_copy(update={"img_path": data_uri(image.name, image.read_bytes())})
         fixed.append(block)
     return fixed
 
 
-def load_mineru_output(path: str | Path) -> list[Block]:
-    """All blocks of the document from existing MinerU output, absolute pages, in page order."""
+def read_mineru_output(path: str | Path) -> MineruOutput:
+    """All blocks of the document from existing MinerU output, absolute pages, in page order,
+    and the warnings about what was left out (refused images)."""
     owner_of_page: dict[int, Path] = {}
     blocks: list[Block] = []
+    warnings: list[PageWarning] = []
     for part in discover_parts(path):
-        part_blocks = _absolute_images(
+        part_blocks = _embed_images(
             normalize_content_list(load_content_list(part.content_list), page_offset=part.page_offset),
             part.content_list.parent,
+            warnings,
         )
         for page in sorted({block.page for block in part_blocks}):
             other = owner_of_page.setdefault(page, part.content_list)
@@ -134,12 +161,23 @@ def load_mineru_output(path: str | Path) -> list[Block]:
                 )
         blocks.extend(part_blocks)
     # Stable: reading order within a page is MinerU's.
-    return sorted(blocks, key=lambda block: block.page)
+    return MineruOutput(sorted(blocks, key=lambda block: block.page), warnings)
 
 
-def read_image_file(img_path: str) -> bytes | None:
-    """Image source for the tree writer: the absolute paths `load_mineru_output` produced."""
-    path = Path(img_path)
-    if path.is_absolute() and path.is_file():
-        return path.read_bytes()
-    return None
+def load_mineru_output(path: str | Path) -> list[Block]:
+    """All blocks of the document from existing MinerU output (see read_mineru_output)."""
+    return read_mineru_output(path).blocks
+
+
+def pages_past_the_end(blocks: list[Block], page_count: int) -> PageWarning | None:
+    """Items on pages the PDF does not have: no batch holds them, so they would vanish unseen."""
+    outside = sorted({block.page for block in blocks if block.page >= page_count})
+    if not outside:
+        return None
+    count = sum(1 for block in blocks if block.page >= page_count)
+    shown = ", ".join(str(page) for page in outside[:10]) + (", ..." if len(outside) > 10 else "")
+    return PageWarning(
+        page_count - 1,
+        f"{count} content-list item(s) on page(s) {shown}, past the PDF's last page {page_count - 1}: dropped "
+        "(is the MinerU output from another document, or its page offsets wrong?)",
+    )

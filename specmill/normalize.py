@@ -33,6 +33,13 @@ from typing import Any
 from schemas.blocks import Block
 from specmill.errors import SpecmillError
 
+# The version of what specmill makes of MinerU's output: this module, and what the backends do to
+# the blocks around it (specmill.mineru_output, specmill.runpod_result). Bump it with every change
+# that alters the blocks of some input (a new rule, a fixed unescape, a renamed field): each parsed
+# batch records the version that made it, and a re-run parses again every batch another version
+# made (specmill.resume), where it would otherwise keep the old blocks without saying so.
+NORMALIZER_VERSION = "1"
+
 
 class ContentListError(SpecmillError, ValueError):
     """A content_list.json that is not what MinerU writes: not JSON, not a list, or an item

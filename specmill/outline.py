@@ -12,13 +12,14 @@ from schemas.outline import DroppedBookmark, Outline, OutlineEntry
 from schemas.profile import OutlineRules
 from specmill.clause_ids import ParsedHeading, parse_heading, sort_key
 from specmill.printed_toc import outline_from_printed_toc
+from specmill.profile_patterns import ProfilePattern, profile_pattern
 
 
 def _clean_title(title: str) -> str:
     return re.sub(r"\s+", " ", title.replace("\u00a0", " ")).strip()
 
 
-def _junk_reason(title: str, junk_patterns: list[re.Pattern[str]]) -> str | None:
+def _junk_reason(title: str, junk_patterns: list[ProfilePattern]) -> str | None:
     if not title:
         return "empty title"
     for pattern in junk_patterns:
@@ -30,7 +31,7 @@ def _junk_reason(title: str, junk_patterns: list[re.Pattern[str]]) -> str | None
 def outline_from_bookmarks(document, rules: OutlineRules, labels: list[str]) -> Outline:
     """Clean the PDF's bookmarks into clause entries (possibly none)."""
     toc = document.get_toc(simple=False)
-    junk_patterns = [re.compile(p) for p in rules.junk_bookmark_patterns]
+    junk_patterns = [profile_pattern("outline.junk_bookmark_patterns", p) for p in rules.junk_bookmark_patterns]
     dropped: list[DroppedBookmark] = []
     past_last_page: list[str] = []
     candidates: list[tuple[str, int | None, float | None, ParsedHeading | None]] = []

@@ -38,7 +38,28 @@ def open_pdf(path: Path):
     if document.needs_pass:
         document.close()
         raise SourcePdfError(f"{path} is encrypted with a password; decrypt it first (e.g. qpdf --decrypt)")
-    if document.page_count == 0:
+    try:
+        page_count = document.page_count
+    except Exception as exc:  # MuPDF: "Invalid number of pages"
+        document.close()
+        raise SourcePdfError(
+            f"{path} has a damaged page tree ({_claimed_pages(path)}PyMuPDF: {exc}): repair or re-export the PDF"
+        ) from exc
+    if page_count == 0:
         document.close()
         raise SourcePdfError(f"{path} has no pages")
     return document
+
+
+def _claimed_pages(path: Path) -> str:
+    """'it claims N pages; ' from the page tree's /Count, read without counting the pages (a
+    /Count of 2,147,483,647 in a few-kilobyte file made counting them fail), or ''."""
+    import pymupdf
+
+    try:
+        with pymupdf.open(path) as document:
+            pages = document.xref_get_key(document.pdf_catalog(), "Pages")[1].split()[0]
+            kind, count = document.xref_get_key(int(pages), "Count")
+        return f"it claims {int(count):,} pages; " if kind == "int" else ""
+    except Exception:  # only a better message was at stake
+        return ""

@@ -88,7 +88,9 @@ def plan_batches(
             continue
         first = segment_start
         last_page = segment_end - 1
-        while last_page - first + 1 > parameters.target_pages * 1.5:
+        # Cut a segment well past the target, and always one past the hard maximum (a max_pages
+        # under 1.5 x target_pages once let a 15-page batch through with max_pages 14).
+        while last_page - first + 1 > min(parameters.target_pages * 1.5, parameters.max_pages):
             choice = _choose_cut(first, last_page, starts, parameters)
             if choice is None:
                 break
@@ -109,9 +111,15 @@ def plan_batches(
 
 
 def plan_problems(plan: BatchPlan, entries: list[OutlineEntry]) -> dict[str, list]:
-    """Everything wrong with a plan: gaps, overlaps, and cuts that are not at a clause start."""
+    """Everything wrong with a plan: gaps, overlaps, cuts that are not at a clause start, and
+    batches longer than max_pages."""
     starts = _clause_starts(entries)
     gaps, overlaps, bad_cuts = [], [], []
+    maximum = plan.parameters.max_pages
+    too_long = [
+        {"batch": batch.batch_id, "pages": batch.page_count, "max_pages": maximum}
+        for batch in plan.batches if batch.page_count > maximum
+    ]
     expected = 0
     previous: Batch | None = None
     for batch in plan.batches:
@@ -127,4 +135,4 @@ def plan_problems(plan: BatchPlan, entries: list[OutlineEntry]) -> dict[str, lis
         gaps.append([expected, plan.page_count - 1])
     elif expected > plan.page_count:
         overlaps.append([plan.page_count, expected - 1])
-    return {"gaps": gaps, "overlaps": overlaps, "cuts_not_at_clause_start": bad_cuts}
+    return {"gaps": gaps, "overlaps": overlaps, "cuts_not_at_clause_start": bad_cuts, "batches_over_max_pages": too_long}

@@ -12,22 +12,19 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
 from schemas.blocks import Block
 from schemas.plan import Batch
 from schemas.worker_api import ArchiveArtifacts, ArtifactFile, InlineArtifacts, JobOutput, S3Artifacts
 from specmill.errors import ParseError
 from specmill.normalize import normalize_content_list
-from specmill.safe_extract import ExtractLimits, checked_member_name, read_archive
+from specmill.result_images import data_uri, is_embedded_or_remote, refused_image_message
+from specmill.safe_extract import ExtractLimits, UnsafeArchiveError, checked_member_name, read_archive
 
 
 class RunPodResultError(ParseError):
     """A job's result does not match what was asked or what the worker declared (pages,
     checksums, missing content list): a worker bug or a corrupted transfer."""
-
-
-_IMAGE_TYPES = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "webp", "bmp": "bmp", "svg": "svg+xml"}
 
 
 def content_list_name(basename: str) -> str:
@@ -99,12 +96,6 @@ def result_files(
     return archive_files(fetch_s3(artifacts), artifacts, limits)
 
 
-def _data_uri(name: str, data: bytes) -> str:
-    extension = PurePosixPath(name).suffix.lstrip(".").lower()
-    media = _IMAGE_TYPES.get(extension, extension or "octet-stream")
-    return f"data:image/{media};base64,{base64.b64encode(data).decode('ascii')}"
-
-
 def result_blocks(files: dict[str, bytes], basename: str) -> list[Block]:
     """The content list's items as Blocks (page_idx is absolute: the worker parses with MinerU 4's
     page_range), with every `images/...` reference replaced by the image's data URI."""
@@ -121,6 +112,20 @@ def result_blocks(files: dict[str, bytes], basename: str) -> list[Block]:
     for block in normalize_content_list(items, page_offset=0):
         if block.img_path in files:
             # `raw` keeps the worker's relative path; only the rendered field carries the bytes.
-            block = block.model_copy(update={"img_path": _data_uri(block.img_path, files[block.img_path])})
+            block = block.model_copy(update={"img_path": data_uri(block.img_path, files[block.img_path])})
         blocks.append(block)
     return blocks
+
+
+def refused_images(blocks: list[Block]) -> list[str]:
+    """Image paths of the content list that could never name a file of the result (absolute, or
+    leading out with '..'): a broken or hostile worker. They stay unread; this reports them."""
+    refused = []
+    for block in blocks:
+        if not block.img_path or is_embedded_or_remote(block.img_path):
+            continue
+        try:
+            checked_member_name(block.img_path)
+        except UnsafeArchiveError:
+            refused.append(refused_image_message(block.img_path, block.page, "the result"))
+    return refused

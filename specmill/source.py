@@ -12,6 +12,30 @@ from specmill.pages import calibrate_offset, page_labels, page_texts, textless_p
 from specmill.pdf import file_sha256, open_pdf
 
 
+def _no_text_layer(path: Path, page_count: int) -> str:
+    # The hint once said "use an OCR-capable tier", but every tier is refused here alike: the
+    # outline, page labels and verification evidence all come from the text layer.
+    return (
+        f"{path} has no text layer on any of its {page_count} pages (a scan?): specmill reads the outline, page "
+        "labels and the evidence for names from the text layer, whatever the MinerU tier; add one with OCR first "
+        "(e.g. `ocrmypdf scan.pdf searchable.pdf`) and build that PDF"
+    )
+
+
+def require_text_layer(path: Path) -> None:
+    """Refuse a PDF (SourcePdfError) that cannot be opened or has no text on any page, before a
+    build writes anything. Pages are read only until one has text: one page for most documents."""
+    path = Path(path).resolve()
+    document = open_pdf(path)
+    try:
+        for index in range(document.page_count):
+            if document[index].get_text("text").strip():
+                return
+        raise SourcePdfError(_no_text_layer(path, document.page_count))
+    finally:
+        document.close()
+
+
 def read_source(path: Path, profile: DocumentProfile) -> tuple[SourcePdf, PageText]:
     """The PDF's description and the text layer of each of its pages, read in one pass."""
     path = Path(path).resolve()
@@ -20,10 +44,7 @@ def read_source(path: Path, profile: DocumentProfile) -> tuple[SourcePdf, PageTe
         texts = page_texts(document)
         textless = textless_pages(texts)
         if len(textless) == document.page_count:
-            raise SourcePdfError(
-                f"{path} has no text layer on any of its {document.page_count} pages (a scan?): "
-                "the flash tier reads only the text layer; run OCR first or use an OCR-capable tier"
-            )
+            raise SourcePdfError(_no_text_layer(path, document.page_count))
         labels = page_labels(document)
         sha256 = file_sha256(path)
         source = SourcePdf(

@@ -1,10 +1,12 @@
 """`specmill build PDF --out DIR` and `specmill sample --out DIR`.
 
 Exit status: 0 every blocking check passed, 1 a stage or a blocking check failed,
-2 bad usage or bad input (nothing is written then). A check blocks as it does in Dagster:
-declared blocking and failed at ERROR severity; any other failed check is a warning."""
+2 bad usage or bad input (nothing is written then), 130 / 143 stopped by Ctrl-C (SIGINT) /
+SIGTERM (what was complete is kept; the same command resumes). A check blocks as it does in
+Dagster: declared blocking and failed at ERROR severity; any other failed check is a warning."""
 
 import argparse
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -70,19 +72,31 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from specmill_cli.interrupts import BuildInterrupted, stop_quietly, stop_signals
+
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
-    try:
-        if args.command == "sample":
-            return run_sample(args)
-        return run_build(args)
-    except SpecmillError as exc:
-        print(f"specmill: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    with stop_signals():
+        try:
+            if args.command == "sample":
+                return run_sample(args)
+            return run_build(args)
+        except BuildInterrupted as stop:
+            stop_quietly()
+            command = shlex.join(["specmill", *map(str, argv)])
+            print(f"specmill: stopped by {stop.signal_name}; what was complete is kept (parsed batches are not parsed "
+                  f"again): resume with the same command: {command}", file=sys.stderr, flush=True)
+            return stop.exit_status
+        except SpecmillError as exc:
+            print(f"specmill: error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
 
 
 def run_sample(args: argparse.Namespace) -> int:
     from specmill.sample import generate_sample
+    from specmill_cli.output_folder import require_writable_folder
 
+    require_writable_folder(args.out)  # the sample is written there before the build checks the folder
     document = generate_sample(args.out, pages=args.pages)
     print(f"generated {document.pdf_path} ({document.page_count} pages), {document.xsd_path}, {document.ground_truth_path}")
     build_args = _parser().parse_args(["build", document.pdf_path, "--out", str(args.out), "--schemas", document.xsd_path])
@@ -90,12 +104,28 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from specmill_cli.pipeline import BuildOptions, Pipeline, validate_inputs
-
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    validate_options(args)  # before the graph's imports, which take seconds
     runpod_options = _runpod_options(args) if args.backend == "runpod" else None
+    from specmill.pdf import file_sha256
+    from specmill_cli.output_folder import check_output_folder, claim, exclusive_build, settle
+    from specmill_cli.pipeline import validate_inputs
+
     validate_inputs(args.pdf, args.out, args.profile, args.mineru_output)
+    with exclusive_build(args.out):
+        source_sha256 = file_sha256(args.pdf)
+        # Again, holding the lock: a build that ended meanwhile may have changed the folder.
+        owned = check_output_folder(args.out, lambda: source_sha256)
+        claim(args.out, source_sha256, owned)
+        try:
+            return _build(args, runpod_options)
+        finally:
+            settle(args.out, source_sha256)
+
+
+def _build(args: argparse.Namespace, runpod_options) -> int:
+    from specmill_cli.interrupts import BuildInterrupted
+    from specmill_cli.pipeline import BuildOptions, Pipeline
+
     options = BuildOptions(
         pdf=args.pdf, out=args.out, profile=args.profile, schemas=tuple(args.schemas), tier=args.tier,
         ocr_mode=args.ocr_mode, mineru_output=args.mineru_output, backend=args.backend, runpod=runpod_options,
@@ -112,13 +142,64 @@ def run_build(args: argparse.Namespace) -> int:
         # Launched runs and UI backfills on this instance keep the same number of parse steps going.
         set_parse_pool_limit(pipeline.instance, jobs)
     started = time.perf_counter()
-    ok = pipeline.run(stop_after=args.stop_after, jobs=jobs, keep_going=args.keep_going)
+    try:
+        ok = pipeline.run(stop_after=args.stop_after, jobs=jobs, keep_going=args.keep_going)
+    except BuildInterrupted as stop:
+        # summary.json and report.md say so, rather than what the build before said.
+        pipeline.summary.interrupted = stop.signal_name
+        pipeline.write_summary()
+        raise
     pipeline.write_summary()
     print(pipeline.summary.render_text())
     for line in _closing_lines(pipeline.summary, args.out):
         print(line)
     print(f"artifacts in {args.out} ({time.perf_counter() - started:.1f} s); report: {args.out / 'report.md'}")
+    if not ok and any(failure.profile_error for failure in pipeline.summary.failures):
+        return EXIT_BAD_INPUT  # the profile is at fault, not the document or specmill
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def validate_options(args: argparse.Namespace) -> None:
+    """Options argparse cannot check, before any work: --jobs, --tier, --schemas."""
+    from typing import get_args
+
+    from schemas.worker_api import Tier, TierName
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    # In-process MinerU 4 knows its four tiers; the RunPod worker also takes MinerU 3.x backend names.
+    tiers = get_args(TierName) if args.backend == "runpod" else get_args(Tier)
+    if args.tier not in tiers:
+        known_by = " the RunPod worker knows" if args.backend == "runpod" else ""
+        raise UsageError(f"--tier {args.tier} is not a MinerU tier{known_by}: choose one of {', '.join(tiers)}")
+    _validate_schema_paths(args.schemas)
+
+
+def _validate_schema_paths(paths: list[Path]) -> None:
+    """Each --schemas path exists and can be read, and together they hold a schema file: found
+    now rather than after the whole parse, when the vocabulary is built."""
+    import os
+
+    from specmill.vocabulary.loader import VocabularyError, read_schema_files
+
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"--schemas {path} does not exist")
+        try:
+            if path.is_dir():
+                os.listdir(path)
+            else:
+                with open(path, "rb") as handle:
+                    handle.read(1)
+        except OSError as exc:
+            raise UsageError(f"--schemas {path} cannot be read: {exc.strerror or exc}") from exc
+    if paths:
+        try:
+            read_schema_files(paths)
+        except VocabularyError as exc:
+            raise UsageError(f"--schemas: {exc}") from exc
+        except OSError as exc:
+            raise UsageError(f"--schemas: {exc.filename or ''} cannot be read: {exc.strerror or exc}") from exc
 
 
 def _closing_lines(summary: "RunSummary", out: Path) -> list[str]:

@@ -1,8 +1,10 @@
 """Run the asset graph in-process for one PDF against a persistent Dagster instance, so that
 `dagster dev` shows the same materializations and check results afterwards."""
 
+import json
 import logging
 import os
+import re
 import time
 import traceback
 from dataclasses import dataclass, replace
@@ -17,8 +19,9 @@ from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
 from schemas.profile import DocumentProfile
 from specmill.atomic import write_json_atomic, write_text_atomic
-from specmill.errors import ArtifactError, ProfileError
-from specmill.pdf import file_sha256, open_pdf
+from specmill.errors import ProfileError
+from specmill.pdf import file_sha256
+from specmill_cli.interrupts import BuildInterrupted, busy, raise_if_stopped, stop_signal_received, watch_stop_signals
 from specmill_cli.summary import RunSummary, StepFailure, check_records, metadata_to_json
 
 # Dagster's console logger prints every step failure with its stack trace; the CLI prints one line
@@ -26,13 +29,19 @@ from specmill_cli.summary import RunSummary, StepFailure, check_records, metadat
 # silent and the stacks go to DIR/build.log.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 BUILD_LOG = "build.log"
+SUMMARY = "summary.json"
+REPORT = "report.md"
 WARNINGS_SHOWN = 5  # per run on the terminal; build.log has them all
 
 
 def validate_inputs(pdf: Path, out: Path, profile: Path | None, mineru_output: Path | None = None) -> None:
-    """Fail before anything is written: unusable PDF, bad profile, unusable MinerU output, or a
-    folder of another document."""
-    open_pdf(pdf).close()
+    """Fail before anything is written: unusable PDF (a scan without a text layer included),
+    bad profile, unusable MinerU output, or an --out folder a build must not write to
+    (specmill_cli.output_folder)."""
+    from specmill.source import require_text_layer
+    from specmill_cli.output_folder import check_output_folder
+
+    require_text_layer(pdf)
     if mineru_output is not None:
         from resources.parsers import load_existing_output
 
@@ -44,18 +53,17 @@ def validate_inputs(pdf: Path, out: Path, profile: Path | None, mineru_output: P
             DocumentProfile.load(profile)
         except Exception as exc:
             raise ProfileError(f"document profile {profile} is invalid: {exc}") from exc
-    previous = out / artifacts.SOURCE
-    if previous.exists():
-        recorded = SourcePdf.model_validate_json(previous.read_bytes())
-        if recorded.sha256 != file_sha256(pdf):
-            raise ArtifactError(
-                f"{out} holds the artifacts of another document ({recorded.path}); choose another --out folder or remove it"
-            )
+    check_output_folder(out, lambda: file_sha256(pdf))
 
 
 # Telemetry off: this machine class may only talk to loopback, and a document pipeline has no
 # business phoning home. The parse pool bounds concurrent parse steps (launched runs, backfills).
-INSTANCE_CONFIG = """\
+# Dagster resolves every other storage path against the home folder when it loads the instance;
+# only this event log names its folder, and an absolute one at that (a relative base_dir would be
+# resolved against the working directory of whichever process opens the instance). So the line is
+# specmill's: dagster_home rewrites it whenever the folder is opened from another place.
+INSTANCE_MARKER = "# specmill: the history base_dir below is rewritten when this folder moves; edit the rest freely."
+_FIRST_INSTANCE_CONFIG = """\
 telemetry:
   enabled: false
 # One event-log database for all runs: the default creates and migrates a new SQLite file per
@@ -64,20 +72,48 @@ event_log_storage:
   module: dagster._core.storage.event_log
   class: ConsolidatedSqliteEventLogStorage
   config:
-    base_dir: {home}/history
+    base_dir: {history}
 concurrency:
   pools:
     default_limit: 2
 """
+# Steps log through Dagster's structured events; capturing their raw stdout/stderr starts a
+# `tail` and a watcher process per step, and on Ctrl-C those print tracebacks over the one line
+# that says how to resume.
+INSTANCE_CONFIG = INSTANCE_MARKER + "\n" + _FIRST_INSTANCE_CONFIG + """\
+compute_logs:
+  module: dagster._core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
+"""
+# What `specmill build` wrote before the marker: recognised whole, so older output folders move too.
+_UNMARKED_INSTANCE_CONFIG = re.compile(re.escape(_FIRST_INSTANCE_CONFIG).replace(re.escape("{history}"), r"[^\n]+/history"))
+_HISTORY_BASE_DIR = re.compile(r"^(?P<indent>[ \t]+base_dir:[ \t]*)(?P<path>.*/history\"?)[ \t]*$", re.MULTILINE)
+
+
+def instance_config_for(home: Path, current: str | None) -> str | None:
+    """The dagster.yaml text for `home` when `current` (the file's text, None when there is none)
+    must be written or rewritten: the history folder named is this home's, so a copied or moved
+    output folder records its events in itself, not in the folder it came from. None when the
+    file is right, or is not specmill's (no marker: someone else's instance, left alone)."""
+    history = json.dumps(str(home / "history"))  # a JSON string is a YAML scalar, whatever the path holds
+    if current is None or _UNMARKED_INSTANCE_CONFIG.fullmatch(current):
+        return INSTANCE_CONFIG.format(history=history)
+    if not current.startswith(INSTANCE_MARKER):
+        return None
+    rewritten = _HISTORY_BASE_DIR.sub(lambda match: match["indent"] + history, current)
+    return rewritten if rewritten != current else None
 
 
 def dagster_home(out: Path) -> Path:
     """$DAGSTER_HOME when set (so `dagster dev` with the same home shows these runs), else DIR/.dagster.
-    A dagster.yaml is written there when the folder has none."""
+    A dagster.yaml is written there when the folder has none, and its history folder moved to
+    this folder when it names another (instance_config_for)."""
     home = Path(os.environ.get("DAGSTER_HOME") or (out / ".dagster")).resolve()
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        write_text_atomic(home / "dagster.yaml", INSTANCE_CONFIG.format(home=home))
+    config = home / "dagster.yaml"
+    text = instance_config_for(home, config.read_text(encoding="utf-8") if config.exists() else None)
+    if text is not None:
+        write_text_atomic(config, text)
     return home
 
 
@@ -94,18 +130,6 @@ class BuildOptions:
     mineru_output: Path | None = None
     backend: str = "mineru-local"  # or "runpod" (then `runpod` holds its settings)
     runpod: Any = None  # resources.runpod_parser.RunPodOptions; secrets stay in the environment
-
-    def parser_identity(self):
-        """Backend, tier and OCR mode a parsed batch of this build records (specmill.resume)."""
-        from specmill.resume import ParserIdentity
-
-        if self.mineru_output is not None:
-            return ParserIdentity("mineru-output", "existing-output", "n/a")
-        if self.backend == "runpod":
-            from schemas.worker_api import TIER_ALIASES
-
-            return ParserIdentity("runpod", TIER_ALIASES.get(self.tier, self.tier), self.ocr_mode)
-        return ParserIdentity("mineru-local", self.tier, self.ocr_mode)
 
 
 @dataclass
@@ -147,10 +171,26 @@ def execute_job(defs: dg.Definitions, instance: dg.DagsterInstance, job_name: st
     result = defs.resolve_job_def(job_name).execute_in_process(
         instance=instance, partition_key=partition_key, raise_on_error=False, run_config=QUIET
     )
+    # Ctrl-C or SIGTERM during the run: Dagster failed the run, or let the signal pass between two
+    # steps (specmill_cli.interrupts); either way the build stops here.
+    stopped_by = stop_signal_received()
+    if stopped_by is not None:
+        mark_run_canceled(instance, result.run_id, stopped_by)
+        raise BuildInterrupted(stopped_by)
     return JobOutcome(
         success=result.success, seconds=time.perf_counter() - started, figures=materialized_figures(result, partition_key),
         checks=check_records(result), failures=step_failures(result), warnings=logged_warnings(instance, result.run_id),
     )
+
+
+def mark_run_canceled(instance: dg.DagsterInstance, run_id: str, signum: int) -> None:
+    """The run a stop signal ended shows as canceled, not failed (nor left started). A run that
+    succeeded before the signal could stop it stays a success."""
+    import signal
+
+    run = instance.get_run_by_id(run_id)
+    if run is not None and run.status not in (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.CANCELED):
+        instance.report_run_canceled(run, message=f"specmill build stopped by {signal.Signals(signum).name}")
 
 
 def materialized_figures(result: dg.ExecuteInProcessResult, partition_key: str | None) -> dict[str, Any]:
@@ -184,7 +224,12 @@ def _failure(step: str, error) -> StepFailure:
     return StepFailure(
         step=step, message=reported.message.strip(), details=error.to_string(),
         blocking_check=error.cls_name == "DagsterAssetCheckFailedError",
+        profile_error=reported.cls_name in _PROFILE_ERRORS,
     )
+
+
+# specmill.errors.ProfileError and its kinds, by the class name Dagster records for a step's error.
+_PROFILE_ERRORS = frozenset({"ProfileError", "PatternTimeoutError"})
 
 
 def logged_warnings(instance: dg.DagsterInstance, run_id: str) -> list[str]:
@@ -210,8 +255,11 @@ def parse_partition_in_worker(options: BuildOptions, batch_id: str) -> JobOutcom
     """Runs in a parse worker process: one partition of parsed_batch, against the shared instance."""
     from definitions import PARSE_JOB
 
-    defs, instance = _worker_graph(options)
-    return execute_job(defs, instance, PARSE_JOB, partition_key=batch_id)
+    with busy():
+        raise_if_stopped()  # a worker told to stop starts no other batch
+        defs, instance = _worker_graph(options)
+        raise_if_stopped()
+        return execute_job(defs, instance, PARSE_JOB, partition_key=batch_id)
 
 
 def worker_outcome(future, batch_id: str) -> JobOutcome:
@@ -225,6 +273,33 @@ def worker_outcome(future, batch_id: str) -> JobOutcome:
             details="".join(traceback.format_exception(exc)), blocking_check=False,
         )
         return JobOutcome(success=False, seconds=0.0, figures={}, checks=[], failures=[failure], warnings=[])
+
+
+WORKER_GRACE_S = 15.0  # for a worker to end its interrupted run (Dagster records it) before it is killed
+
+
+def stop_workers(pool, grace_s: float = WORKER_GRACE_S) -> None:
+    """Stop a pool's parse workers now: no new batch starts, each running one is interrupted as
+    Ctrl-C would (SIGINT: Dagster ends its run, the complete batches stay), and a worker still
+    there after `grace_s` is killed (its run is released by the next build, recovery.py)."""
+    import signal
+
+    # ProcessPoolExecutor has no public way to its processes; CPython keeps them by pid here.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            try:
+                os.kill(process.pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + grace_s
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(5.0)
 
 
 def warm_up_checks() -> None:
@@ -319,37 +394,41 @@ class Pipeline:
         return outcomes
 
     def _batches_to_parse(self, plan: BatchPlan) -> list:
-        """The batches without a complete artifact of this source, pages and parser; the reused
-        ones are recorded in the instance if a killed run wrote them without recording them."""
-        from schemas.blocks import ParsedBatchArtifact
-        from specmill.resume import reuse_problem
+        """The batches the parsed_batch asset would parse rather than reuse: the same rule
+        (specmill.resume) with the same parser resource's identity, decided here so that a reused
+        batch costs no run. The reused ones are recorded in the instance if a killed run wrote them
+        without recording them."""
+        from specmill.resume import reusable_artifact
 
         source = SourcePdf.model_validate_json((self.out / artifacts.SOURCE).read_bytes())
-        identity = self.options.parser_identity()
+        identity = self.defs.resources["parser"].identity()
         todo = []
         for batch in plan.batches:
             path = self.out / artifacts.batch(batch.batch_id)
-            try:
-                existing = ParsedBatchArtifact.model_validate_json(path.read_bytes()) if path.exists() else None
-            except ValueError:
-                existing = None  # unreadable: parse it again (writes are atomic, so this is rare)
-            if existing is not None and reuse_problem(existing, batch, plan, source.sha256, identity) is None:
+            stored = path.read_bytes() if path.exists() else None
+            existing, problem = reusable_artifact(stored, batch, plan, source.sha256, identity)
+            if existing is not None:
                 print(f"  {batch.batch_id} pages {batch.first_page}-{batch.last_page}: reused (complete artifact from an earlier run)", flush=True)
-                self._record_reused_batch(batch.batch_id, existing)
+                self._record_reused_batch(batch, existing)
             else:
+                if stored is not None:
+                    print(f"  {batch.batch_id} pages {batch.first_page}-{batch.last_page}: parsing again ({problem})", flush=True)
                 todo.append(batch)
         return todo
 
-    def _record_reused_batch(self, batch_id: str, existing) -> None:
+    def _record_reused_batch(self, batch, existing) -> None:
+        """A materialization for a reused batch that has none (a killed run wrote the artifact and
+        died before recording it), saying what the asset says when it reuses a batch."""
+        from specmill.parsed import batch_figures
+
         asset_key = dg.AssetKey("parsed_batch")
         recorded = self.instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=asset_key, asset_partitions=[batch_id]), limit=1
+            dg.AssetRecordsFilter(asset_key=asset_key, asset_partitions=[batch.batch_id]), limit=1
         ).records
-        if not recorded:  # killed between writing the artifact and recording it: record it now
+        if not recorded:
             self.instance.report_runless_asset_event(
                 dg.AssetMaterialization(
-                    asset_key=asset_key, partition=batch_id,
-                    metadata={"reused": True, "backend": existing.record.backend, "blocks": len(existing.blocks)},
+                    asset_key=asset_key, partition=batch.batch_id, metadata=batch_figures(batch, existing, reused=True),
                     tags={"dagster/data_version": existing.record.content_sha256},
                 )
             )
@@ -364,7 +443,11 @@ class Pipeline:
         outcomes = []
         # spawn: MinerU itself starts spawn workers, and forking a process holding an
         # instance's SQLite handles is unsafe. Worker processes are not daemonic, so they may.
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        # Each worker watches for SIGINT/SIGTERM as a worker: it ends its batch's run, then stops.
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=watch_stop_signals, initargs=(True,)
+        )
+        try:
             futures = {pool.submit(parse_partition_in_worker, self.options, b.batch_id): b for b in todo}
             if warm_up:
                 warm_up_checks()
@@ -372,6 +455,10 @@ class Pipeline:
                 outcome = self._record("parse", worker_outcome(future, futures[future].batch_id))
                 self._report_batch(futures[future], outcome)
                 outcomes.append(outcome)
+        except BaseException:  # Ctrl-C, SIGTERM, or a failure of this process: the workers stop too
+            stop_workers(pool)
+            raise
+        pool.shutdown()
         return outcomes
 
     def run(self, stop_after: str | None = None, jobs: int = 1, keep_going: bool = False) -> bool:
@@ -408,6 +495,6 @@ class Pipeline:
     def write_summary(self) -> None:
         from specmill_cli.report import render_report
 
-        write_json_atomic(self.out / "summary.json", self.summary.to_json())
-        write_text_atomic(self.out / "report.md", render_report(self.summary, self.out, self.options.pdf.name))
+        write_json_atomic(self.out / SUMMARY, self.summary.to_json())
+        write_text_atomic(self.out / REPORT, render_report(self.summary, self.out, self.options.pdf.name))
         write_text_atomic(self.out / BUILD_LOG, self.summary.build_log())

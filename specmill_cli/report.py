@@ -28,6 +28,8 @@ def verdict(summary: RunSummary) -> str:
         parts.append(f"{len(summary.failed_blocking)} blocking check(s) FAILED")
     if summary.crashed_steps:
         parts.append(f"{len(summary.crashed_steps)} step(s) FAILED")
+    if summary.interrupted:
+        parts.append(f"build interrupted by {summary.interrupted}")
     if not parts:
         parts.append("all blocking checks passed")
     if summary.warnings:

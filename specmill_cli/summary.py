@@ -74,6 +74,9 @@ class StepFailure:
     # Dagster fails the step of a blocking check that failed; the check's own line says more.
     blocking_check: bool
     stage: str = ""  # set when the run is recorded: the run itself does not know its stage
+    # The document profile's fault, found only while a stage ran (a regex that ran past its
+    # time limit on this document's text): bad input, exit 2, like a profile refused at load.
+    profile_error: bool = False
 
     @property
     def headline(self) -> str:
@@ -88,6 +91,7 @@ class RunSummary:
     failures: list[StepFailure] = field(default_factory=list)
     stopped_after: str | None = None  # the stage a failure stopped the build after (None: not stopped)
     logged_warnings: list[str] = field(default_factory=list)  # `[stage] step: message`, for build.log
+    interrupted: str | None = None  # the signal that stopped the build (SIGINT, SIGTERM), if one did
 
     def add_stage(self, name: str, seconds: float, figures: dict[str, Any]) -> None:
         stage = self.stages.setdefault(name, {"seconds": 0.0, "figures": {}})
@@ -110,7 +114,7 @@ class RunSummary:
 
     @property
     def passed(self) -> bool:
-        return not self.failed_blocking and not self.crashed_steps
+        return not self.failed_blocking and not self.crashed_steps and self.interrupted is None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,6 +124,7 @@ class RunSummary:
                 {"stage": f.stage, "step": f.step, "message": f.message, "blocking_check": f.blocking_check} for f in self.failures
             ],
             "stopped_after": self.stopped_after,
+            "interrupted": self.interrupted,
             "passed": self.passed,
         }
 

@@ -1,5 +1,6 @@
 """Bad input gets a clear error naming the problem, and nothing already produced is lost."""
 
+import os
 from pathlib import Path
 
 import pymupdf
@@ -117,3 +118,115 @@ def test_atomic_writes_leave_files_readable_like_plain_writes(tmp_path: Path):
     plain.write_text("{}\n")
     assert stat.S_IMODE(os.stat(target).st_mode) == stat.S_IMODE(os.stat(plain).st_mode)
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+# Found by a hostile tester (issue 16): each of these ended in a raw traceback, or in exit 1 (or 0)
+# after writing. Each is now one line on stderr and the documented exit status.
+
+
+def one_line_error(capsys) -> str:
+    error = capsys.readouterr().err
+    assert len(error.strip().splitlines()) == 1 and "Traceback" not in error, error
+    return error
+
+
+def test_a_pdf_whose_page_tree_claims_2147483647_pages_is_refused_with_one_line(tmp_path: Path, capsys):
+    honest = numbered_document(tmp_path / "honest.pdf", [("1 Scope", 0)], 3).read_bytes()
+    assert honest.count(b"/Type/Pages/Count 3/") == 1
+    lying = tmp_path / "lying.pdf"
+    lying.write_bytes(honest.replace(b"/Type/Pages/Count 3/", b"/Type/Pages/Count 2147483647/"))
+    with pytest.raises(SourcePdfError, match="claims 2,147,483,647 pages"):
+        describe_source(lying, PROFILE)
+    out = tmp_path / "out"
+    assert main(["build", str(lying), "--out", str(out)]) == EXIT_BAD_INPUT
+    assert "damaged page tree" in one_line_error(capsys)
+    assert not out.exists()
+
+
+def test_out_naming_a_file_is_refused_with_one_line(tmp_path: Path, capsys):
+    pdf = numbered_document(tmp_path / "doc.pdf", [("1 Scope", 0)], 1)
+    out = tmp_path / "out.txt"
+    out.write_text("not a folder\n")
+    assert main(["build", str(pdf), "--out", str(out)]) == EXIT_BAD_INPUT
+    assert "is a file, not a folder" in one_line_error(capsys)
+    assert out.read_text() == "not a folder\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write to a read-only folder")
+def test_a_read_only_out_is_refused_with_one_line(tmp_path: Path, capsys):
+    pdf = numbered_document(tmp_path / "doc.pdf", [("1 Scope", 0)], 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        assert main(["build", str(pdf), "--out", str(out)]) == EXIT_BAD_INPUT
+        assert "is not writable" in one_line_error(capsys)
+        assert list(out.iterdir()) == []
+    finally:
+        out.chmod(0o755)
+
+
+def test_a_textless_pdf_is_refused_with_exit_2_before_anything_is_written_and_the_hint_names_no_tier(tmp_path: Path, capsys):
+    path = tmp_path / "scan.pdf"
+    with pymupdf.open() as document:
+        for _ in range(2):
+            document.new_page().draw_rect(pymupdf.Rect(50, 50, 200, 200), fill=(0, 0, 0))
+        document.save(path)
+    out = tmp_path / "out"
+    assert main(["build", str(path), "--out", str(out)]) == EXIT_BAD_INPUT
+    error = one_line_error(capsys)
+    assert "no text layer on any of its 2 pages" in error and "OCR" in error
+    assert "OCR-capable tier" not in error and "whatever the MinerU tier" in error  # every tier is refused alike
+    assert not out.exists()
+
+
+def test_an_unknown_tier_is_refused_before_any_work(tmp_path: Path, capsys):
+    pdf = numbered_document(tmp_path / "doc.pdf", [("1 Scope", 0)], 1)
+    out = tmp_path / "out"
+    assert main(["build", str(pdf), "--out", str(out), "--tier", "bogus"]) == EXIT_BAD_INPUT
+    error = one_line_error(capsys)
+    assert "--tier bogus is not a MinerU tier" in error and "flash" in error
+    assert not out.exists()
+
+
+def test_jobs_below_one_and_an_unknown_ocr_mode_are_refused_before_any_work(tmp_path: Path, capsys):
+    pdf = numbered_document(tmp_path / "doc.pdf", [("1 Scope", 0)], 1)
+    out = tmp_path / "out"
+    assert main(["build", str(pdf), "--out", str(out), "--jobs", "0"]) == EXIT_BAD_INPUT
+    assert "--jobs must be at least 1" in one_line_error(capsys)
+    with pytest.raises(SystemExit) as refused:  # argparse: its usage line and one error line
+        main(["build", str(pdf), "--out", str(out), "--ocr-mode", "bogus"])
+    assert refused.value.code == EXIT_BAD_INPUT and "invalid choice: 'bogus'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_missing_or_schemaless_schemas_path_is_refused_before_parsing(tmp_path: Path, capsys):
+    pdf = numbered_document(tmp_path / "doc.pdf", [("1 Scope", 0)], 1)
+    out = tmp_path / "out"
+    assert main(["build", str(pdf), "--out", str(out), "--schemas", str(tmp_path / "no-such-schemas")]) == EXIT_BAD_INPUT
+    assert "--schemas" in (error := one_line_error(capsys)) and "does not exist" in error
+    empty = tmp_path / "empty-schemas"
+    empty.mkdir()
+    assert main(["build", str(pdf), "--out", str(out), "--schemas", str(empty)]) == EXIT_BAD_INPUT
+    assert "no .xsd, .rnc or .rng file" in one_line_error(capsys)
+    assert not out.exists()
+
+
+def test_a_pdf_that_mineru_cannot_read_fails_the_build_with_exit_1_and_the_summary_says_so(tmp_path: Path):
+    """PyMuPDF repairs a PDF cut before its trailer; MinerU's PDFium refuses it ("Data format
+    error"). Once this ended with exit 0 and "all blocking checks passed"."""
+    import json
+
+    from specmill_cli.main import EXIT_FAILED
+
+    whole = numbered_document(tmp_path / "whole.pdf", [("1 Scope", 0), ("2 Model", 1)], 2).read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(whole[: whole.rindex(b"trailer")])
+    describe_source(cut, PROFILE)  # PyMuPDF reads it: bad input only MinerU can find
+    out = tmp_path / "out"
+    assert main(["build", str(cut), "--out", str(out)]) == EXIT_FAILED
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["passed"] is False and summary["stopped_after"] == "parse"
+    assert [failure["stage"] for failure in summary["failed_steps"]] == ["parse"]
+    report = (out / "report.md").read_text()
+    assert "step(s) FAILED" in report and "all blocking checks passed" not in report

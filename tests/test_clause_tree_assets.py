@@ -112,7 +112,8 @@ def test_presence_and_placement_checks_fail_with_evidence_when_a_heading_is_lost
     assert not placement.passed
     assert placement.metadata["misplaced"].value >= 1
     spilled = placement.metadata["misplaced_blocks"].value
-    assert any(m["page"] == spill_page and m["block_type"] == "text" and m["preview"] == "Spill." for m in spilled)
+    # The evidence numbers PDF pages from 1, as a viewer does (tree.json keeps 0-based indexes).
+    assert any(m["pdf_page"] == spill_page + 1 and m["block_type"] == "text" and m["preview"] == "Spill." for m in spilled)
     report = copy.read_model(TREE_REPORT, ClauseTreeReport)
     assert [m.key for m in report.segmentation.missed] == [lost.clause_id]
 

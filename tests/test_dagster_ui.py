@@ -24,6 +24,7 @@ GRAPH_QUERY = """
 {
   assetNodes {
     assetKey { path }
+    groupName
     dependencyKeys { path }
     assetChecksOrError {
       ... on AssetChecks { checks { name executionForLatestMaterialization { status } } }
@@ -100,6 +101,8 @@ def test_dagster_dev_shows_the_graph_and_the_latest_check_results(dagster_dev):
     assert {"source_pdf", "batch_plan", "parsed_batch", "document_blocks", "clause_tree", "crosslink_graph",
             "xsd_vocabulary", "corrected_corpus"} <= set(graph)
     assert [d["path"] for d in graph["batch_plan"]["dependencyKeys"]] == [["source_pdf"]]
+    # One group: the UI then draws no group boxes, which it would open collapsed.
+    assert {node["groupName"] for node in nodes} == {"specmill"}
     checks = {c["name"]: c for c in graph["batch_plan"]["assetChecksOrError"]["checks"]}
     latest = checks["plan_tiles_document"]["executionForLatestMaterialization"]
     assert latest is not None and latest["status"] == "SUCCEEDED"

@@ -77,3 +77,16 @@ def test_core_library_never_imports_dagster():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_every_asset_is_in_one_group_and_tagged_with_its_stage():
+    """The UI draws a box per group only when there are several, and opens them collapsed: with one
+    group the graph opens whole. The stage is a tag instead, named as `--stop-after` names it."""
+    graph = definitions.defs.resolve_asset_graph()
+    nodes = {key.to_user_string(): graph.get(key) for key in graph.get_all_asset_keys()}
+    assert {node.group_name for node in nodes.values()} == {"specmill"}
+    assert {name: node.tags["stage"] for name, node in nodes.items()} == {
+        "source_pdf": "plan", "batch_plan": "plan", "parsed_batch": "parse", "document_blocks": "blocks",
+        "clause_tree": "tree", "crosslink_graph": "links", "xsd_vocabulary": "corpus", "corrected_corpus": "corpus",
+    }
+    assert {"plan", "parse", *definitions.CORPUS_STAGES} == {node.tags["stage"] for node in nodes.values()}

@@ -29,6 +29,8 @@ def found(text, **kwargs):
         ("is ignored here (9.1.2).", [("9.1.2", "dotted", ("9.1.2",))]),
         ("child elements `<manifest:file-entry>` 4.3, each", [("4.3", "dotted", ("4.3",))]),
         ("attribute manifest:size 4.16.13 and", [("4.16.13", "dotted", ("4.16.13",))]),
+        ("shall be a `<manifest:manifest>` element 4.2.", [("4.2", "dotted", ("4.2",))]),
+        ("(see Chapter 2 [Definitions], page 3)", [("Chapter 2", "clause_word", ("2",))]),
         ("except item E) of 2.2.1.", [("2.2.1", "dotted", ("2.2.1",))]),
         ("a value of type anyURI 7.2.", [("7.2", "dotted", ("7.2",))]),
         ("has the data type string 7.2.", [("7.2", "dotted", ("7.2",))]),

@@ -14,7 +14,7 @@ def entry(clause_id: str, page: int) -> OutlineEntry:
 
 
 def assert_tiles(plan, entries):
-    assert plan_problems(plan, entries) == {"gaps": [], "overlaps": [], "cuts_not_at_clause_start": []}
+    assert plan_problems(plan, entries) == {"gaps": [], "overlaps": [], "cuts_not_at_clause_start": [], "batches_over_max_pages": []}
 
 
 def test_top_level_clauses_and_annexes_open_batches():
@@ -77,7 +77,8 @@ def test_plan_problems_names_gaps_overlaps_and_bad_cuts():
     broken = plan.model_copy(deep=True)
     broken.batches[1].first_page = 12
     assert plan_problems(broken, entries) == {
-        "gaps": [[10, 11]], "overlaps": [], "cuts_not_at_clause_start": [{"batch": "b01", "page": 12}]
+        "gaps": [[10, 11]], "overlaps": [], "cuts_not_at_clause_start": [{"batch": "b01", "page": 12}],
+        "batches_over_max_pages": [],
     }
 
 
@@ -89,3 +90,48 @@ def test_an_entry_past_the_last_page_is_a_clear_error():
 def test_target_larger_than_max_is_rejected():
     with pytest.raises(ValueError, match="exceeds max_pages"):
         PlanParameters(target_pages=300, max_pages=200)
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [entry("1", 0)],  # one clause, no sub-clause to cut at: a forced cut at the maximum
+        [entry("1", 0), entry("1.1", 6), entry("1.2", 12)],  # cut at a sub-clause within the maximum
+    ],
+)
+def test_max_pages_is_a_hard_maximum_even_below_one_and_a_half_times_the_target(entries):
+    parameters = PlanParameters(target_pages=10, max_pages=14, min_batch_pages=1)
+    plan = plan_batches(entries, 15, parameters, "sha")
+    assert max(batch.page_count for batch in plan.batches) <= 14
+    assert len(plan.batches) == 2
+    assert_tiles(plan, entries)
+
+
+def test_default_parameters_still_leave_a_segment_of_up_to_one_and_a_half_targets_whole():
+    entries = [entry("1", 0), entry("1.1", 70)]
+    plan = plan_batches(entries, 150, PlanParameters(target_pages=100, max_pages=200), "sha")
+    assert [(b.first_page, b.last_page) for b in plan.batches] == [(0, 149)]
+
+
+def test_plan_check_fails_a_batch_longer_than_max_pages(tmp_path):
+    """A seeded defect: a stored plan whose one batch is 15 pages under max_pages 14."""
+    from assets import artifacts
+    from checks.plan import plan_tiles_document
+    from resources.storage import LocalArtifactStore
+    from schemas.plan import Batch, BatchPlan
+    from schemas.profile import DocumentProfile
+    from specmill.source import describe_source
+    from tests.pdf_factory import numbered_document
+
+    source = describe_source(numbered_document(tmp_path / "doc.pdf", [("1 Scope", 0)], 15), DocumentProfile())
+    store = LocalArtifactStore(root=str(tmp_path / "out"))
+    store.write_model(artifacts.SOURCE, source)
+    too_long = Batch(batch_id="b00", first_page=0, last_page=14, clause_ids=["1"])
+    parameters = PlanParameters(target_pages=10, max_pages=14)
+    store.write_model(artifacts.PLAN, BatchPlan(source_sha256=source.sha256, page_count=15, parameters=parameters, batches=[too_long]))
+
+    result = plan_tiles_document(store=store)
+
+    assert not result.passed
+    assert result.metadata["batches_over_max_pages"].value == 1
+    assert result.metadata["problems"].value["batches_over_max_pages"] == [{"batch": "b00", "pages": 15, "max_pages": 14}]

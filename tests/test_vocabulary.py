@@ -71,6 +71,30 @@ def test_zip_archives_are_read_member_by_member(tmp_path: Path):
     assert load_vocabulary([archive]).counts()["element"] == 2
 
 
+def test_a_schema_zip_inflating_past_the_cap_is_refused_naming_file_and_cap(tmp_path: Path):
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("ok.xsd", XS_SCHEMA)
+        with bundle.open("zeros.xsd", "w") as member:  # 300 MB of zeros, a few hundred kB on disk
+            for _ in range(300):
+                member.write(bytes(1024 * 1024))
+    assert archive.stat().st_size < 2 * 1024 * 1024
+    with pytest.raises(VocabularyError, match=r"bomb\.zip inflates to more than 128 MiB .*zeros\.xsd"):
+        read_schema_files([archive])
+
+
+def test_a_schema_zip_with_too_many_members_is_refused(tmp_path: Path, monkeypatch):
+    from specmill.vocabulary import loader
+
+    monkeypatch.setattr(loader, "MAX_SCHEMA_ZIP_MEMBERS", 3)
+    archive = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for number in range(4):
+            bundle.writestr(f"s{number}.xsd", XS_SCHEMA)
+    with pytest.raises(VocabularyError, match=r"many\.zip has 4 members, more than the 3 accepted"):
+        read_schema_files([archive])
+
+
 def test_a_missing_schema_location_is_an_error_naming_it(tmp_path: Path):
     with pytest.raises(VocabularyError, match="does not exist"):
         load_vocabulary([tmp_path / "nowhere"])

@@ -170,9 +170,31 @@ def _link_volume_file(volume_path: str, policy: FetchPolicy, work_dir: Path, bas
 # ----------------------------------------------------------------------------- URL
 
 
+# IPv6 prefixes that carry an IPv4 address in their low 32 bits: NAT64 (well-known and local-use)
+# and the deprecated IPv4-compatible form. 6to4 and Teredo are read by `ipaddress` itself.
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a transition address leads to (6to4, Teredo client, NAT64, IPv4-compatible)."""
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if any(address in network for network in _NAT64) or (address in _IPV4_COMPATIBLE and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def address_allowed(address: IPAddress, *, allow_loopback: bool) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address) and (embedded := embedded_ipv4(address)) is not None:
+        # `[2002:7f00::]` is 127.0.0.1 through a 6to4 relay, and `ipaddress` calls it global
+        # (issue 16): the IPv4 address inside must be public itself, loopback never allowed.
+        if not address_allowed(embedded, allow_loopback=False):
+            return False
     if address.is_loopback:
         return allow_loopback
     return address.is_global and not (address.is_multicast or address.is_reserved or address.is_link_local)

@@ -33,18 +33,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+import regex
+
 from schemas.link_profile import LinkRules
 from specmill.links.markdown import Span, code_spans, inline_math_spans, overlaps, protected_spans
 from specmill.links.scan import CaselessWords, finditer_at
 from specmill.links.titles import TitleFinder
+from specmill.profile_patterns import ProfilePattern, profile_pattern
 
 # A clause id as printed after a section sign or a clause word: '17.9.11', '823a', 'A.3'.
 _ID = r"(?:[A-Z](?:\.\d+)+|\d+[a-z]?(?:\.\d+)*)(?![\w\u00b7])(?!\.\d)"
 _BARE_DOTTED = re.compile(r"(?<![\w.\u00a7\-/:#@$])(\d+(?:\.\d+)+|[A-Z](?:\.\d+)+)(?![\w\-/])(?!\.\d)")
 _DOT_DIGIT = re.compile(r"\.\d")
 _SPACE = r"[ \t\u00a0\u2009\u202f]*"
-# '<manifest:file-entry> 4.3', '`<dsig:document-signatures>` 5.2', 'manifest:size 4.16.13'.
-_QUALIFIED_NAME_BEFORE = re.compile(r"(?:`?<[\w.-]+:[\w.-]+[^<>\n]*>`?|\b[\w.-]+:[\w.-]+`?)[ \t\u00a0]*$")
+# '<manifest:file-entry> 4.3', '`<dsig:document-signatures>` 5.2', 'manifest:size 4.16.13',
+# '`<manifest:manifest>` element 4.2'.
+_QUALIFIED_NAME_BEFORE = re.compile(
+    r"(?:`?<[\w.-]+:[\w.-]+[^<>\n]*>`?|\b[\w.-]+:[\w.-]+`?)(?:[ \t\u00a0]+(?:element|attribute)s?)?[ \t\u00a0]*$"
+)
 _OPEN_PAREN_BEFORE = re.compile(r"\([ \t\u00a0]*$")
 _LAST_WORD = re.compile(r"([^\s(\[]+)[ \t\u00a0]*$")
 _NEXT_WORD = re.compile(r"^[ \t\u00a0]*([^\s,;:)\]]+)")
@@ -127,8 +133,8 @@ class ReferenceExtractor:
         return re.compile(_ID)
 
     @cached_property
-    def _external_after(self) -> list[re.Pattern[str]]:
-        return [re.compile(rf"{_SPACE}(?:{pattern})") for pattern in self.rules.external_after]
+    def _external_after(self) -> list[ProfilePattern]:
+        return [profile_pattern("links.external_after", pattern, prefix=_SPACE) for pattern in self.rules.external_after]
 
     @cached_property
     def _subdivisions(self) -> re.Pattern[str]:
@@ -138,8 +144,8 @@ class ReferenceExtractor:
         return re.compile(rf"(?:{_SPACE}(?:{words}){_SPACE}{joined})*") if words else re.compile("")
 
     @cached_property
-    def _external_before(self) -> list[re.Pattern[str]]:
-        return [re.compile(pattern) for pattern in self.rules.external_before]
+    def _external_before(self) -> list[ProfilePattern]:
+        return [profile_pattern("links.external_before", pattern) for pattern in self.rules.external_before]
 
     @cached_property
     def _own_title_keys(self) -> frozenset[str]:
@@ -204,8 +210,11 @@ class ReferenceExtractor:
         return frozenset(word.lower() for word in self.rules.dotted_cues)
 
     @cached_property
-    def _extra(self) -> list[tuple[re.Pattern[str], str, str]]:
-        return [(re.compile(pattern.regex), pattern.template, pattern.form) for pattern in self.rules.extra_patterns]
+    def _extra(self) -> list[tuple[ProfilePattern, str, str]]:
+        return [
+            (profile_pattern("links.extra_patterns", pattern.regex), pattern.template, pattern.form)
+            for pattern in self.rules.extra_patterns
+        ]
 
     # -- extraction -----------------------------------------------------------------------------
 
@@ -362,7 +371,7 @@ class ReferenceExtractor:
             **self._citation(text, match.start(), match.end()),
         )
 
-    def _extra_reference(self, text: str, match: re.Match[str], template: str, form: str) -> FoundReference:
+    def _extra_reference(self, text: str, match: regex.Match, template: str, form: str) -> FoundReference:
         target = template.format(id=match.group("id"))
         start, end = match.span("link") if "link" in match.groupdict() and match.group("link") else match.span()
         span = LinkSpan(start, end, target, text[start:end])
@@ -462,7 +471,7 @@ class ReferenceExtractor:
                 return cited
         return None
 
-    def _citation_named(self, match: re.Match[str] | None) -> str | None:
+    def _citation_named(self, match: regex.Match | None) -> str | None:
         """The document a citation pattern's match names ('' when its pattern names none); None
         when nothing matched, or the 'document' is one of this document's clause titles or an
         annotation ('[Note: …]'): then the reference stays in this document."""

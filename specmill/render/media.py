@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from schemas.blocks import Block
-from specmill.render.inline import clean_inline, escape_line_starts, link_target
+from specmill.render.inline import clean_inline, defuse_tags, escape_line_starts, link_target
 from specmill.render.code import fence
 from specmill.render.table import grid_to_markdown, is_fixed_width_layout, parse_table_html
 
@@ -56,7 +56,7 @@ def render_image(block: Block, link_image: ImageLinker | None = None) -> str:
 
 def render_equation(block: Block, link_image: ImageLinker | None = None) -> str:
     """Display math from the LaTeX; an image-only equation (4.x flash) links its image."""
-    latex = block.text.strip()
+    latex = defuse_tags(block.text.strip())
     if latex:
         return f"$$\n{latex}\n$$"
     return image_line(block, link_image, "equation")

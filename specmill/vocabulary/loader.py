@@ -19,6 +19,13 @@ from specmill.vocabulary.rng import rng_names
 from specmill.vocabulary.xsd import xsd_declarations, xsd_names
 
 SCHEMA_SUFFIXES = {".xsd": "xsd", ".rnc": "rnc", ".rng": "rng"}
+# A schema zip is inflated in memory. Real schema sets are a few MB (ECMA-376's, both
+# conformance classes, about 5 MB); a zip of zeros that inflated to 300 MB was read whole
+# (issue 16). Bytes are counted as they inflate: a member's declared size can lie.
+MiB = 1024 * 1024
+MAX_SCHEMA_ZIP_BYTES = 128 * MiB
+MAX_SCHEMA_ZIP_MEMBERS = 20_000
+_CHUNK = MiB
 
 
 class VocabularyError(SpecmillError):
@@ -51,12 +58,29 @@ def _format_of(name: str) -> str | None:
 def _from_zip(archive: Path, label_prefix: str, skipped: list[SkippedSchema]) -> list[SchemaFile]:
     try:
         with zipfile.ZipFile(archive) as bundle:
+            members = bundle.infolist()
+            if len(members) > MAX_SCHEMA_ZIP_MEMBERS:
+                raise VocabularyError(
+                    f"schema archive {archive} has {len(members)} members, more than the {MAX_SCHEMA_ZIP_MEMBERS} accepted: "
+                    "is it a schema set? unpack the schemas you need into a folder"
+                )
             files = []
-            for member in sorted(bundle.namelist()):
-                kind = _format_of(member)
-                if kind is None or member.endswith("/"):
+            total = 0
+            for member in sorted(members, key=lambda info: info.filename):
+                kind = _format_of(member.filename)
+                if kind is None or member.is_dir():
                     continue
-                files.append(SchemaFile(f"{label_prefix}!{member}", kind, bundle.read(member)))
+                chunks = []
+                with bundle.open(member) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        total += len(chunk)
+                        if total > MAX_SCHEMA_ZIP_BYTES:
+                            raise VocabularyError(
+                                f"schema archive {archive} inflates to more than {MAX_SCHEMA_ZIP_BYTES // MiB} MiB of schema files "
+                                f"(stopped in {member.filename}): refused; unpack the schemas you need into a folder"
+                            )
+                        chunks.append(chunk)
+                files.append(SchemaFile(f"{label_prefix}!{member.filename}", kind, b"".join(chunks)))
             return files
     except (zipfile.BadZipFile, OSError) as exc:
         skipped.append(SkippedSchema(path=label_prefix, reason=f"unreadable zip archive: {exc}"))

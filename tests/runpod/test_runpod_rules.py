@@ -8,6 +8,7 @@ import pytest
 from resources.runpod_parser import RunPodConfigError, RunPodOptions, is_permanent_failure
 from schemas.blocks import Block
 from schemas.plan import Batch, BatchPlan, PlanParameters
+from specmill import normalize
 from specmill.parsed import build_artifact
 from specmill.resume import ParserIdentity, reuse_problem
 from specmill.runpod_client import Backoff, redact_url
@@ -15,7 +16,7 @@ from specmill_cli.main import EXIT_BAD_INPUT, main
 
 BATCH = Batch(batch_id="b01", first_page=3, last_page=5, clause_ids=["2"])
 PLAN = BatchPlan(source_sha256="aa" * 32, page_count=9, parameters=PlanParameters(), batches=[BATCH])
-RUNPOD_FLASH = ParserIdentity("runpod", "flash", "txt")
+RUNPOD_FLASH = ParserIdentity("runpod", "flash", "txt", "4.0.12", normalize.NORMALIZER_VERSION)
 
 
 def artifact(batch: Batch = BATCH, backend: str = "runpod", tier: str = "flash"):

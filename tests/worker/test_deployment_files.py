@@ -34,6 +34,7 @@ _PROVIDERS = {
     "mineru": "mineru",
     "opentelemetry": "opentelemetry-sdk",
     "pydantic": "pydantic",
+    "regex": "regex",
     "pydantic_core": "pydantic",
     "pymupdf": "pymupdf",
     "fitz": "pymupdf",

@@ -151,6 +151,23 @@ def test_only_public_addresses_are_allowed(address: str, loopback_ok: bool, allo
     assert address_allowed(ipaddress.ip_address(address), allow_loopback=loopback_ok) is allowed
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "2002:7f00::", "2002:7f00:1::1", "2002:a00:1::", "2002:c0a8:101::", "2002:a9fe:a9fe::",  # 6to4 of 127/10/192.168/169.254
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+        "64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b:1::a9fe:a9fe",  # NAT64 of 127.0.0.1, 10.0.0.1, 169.254.169.254
+        "::127.0.0.1", "::10.0.0.1", "::ffff:169.254.169.254",  # IPv4-compatible and -mapped
+    ],
+)  # fmt: skip
+def test_ipv6_addresses_that_embed_a_private_ipv4_address_are_refused(address: str) -> None:
+    assert address_allowed(ipaddress.ip_address(address), allow_loopback=True) is False
+
+
+def test_a_6to4_address_of_a_public_ipv4_address_stays_allowed() -> None:
+    assert address_allowed(ipaddress.ip_address("2002:808:808::1"), allow_loopback=False) is True
+
+
 # ----------------------------------------------------------------------------- base64 and kinds
 
 
