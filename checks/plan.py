@@ -7,7 +7,18 @@ from assets.plan import batch_plan
 from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
+from specmill.page_numbers import for_people, pdf_pages
 from specmill.plan import plan_problems
+
+
+def _for_people(problems: dict[str, list]) -> dict[str, list]:
+    """The evidence with 1-based PDF page numbers, named so: gaps and overlaps as page ranges."""
+    return {
+        "gaps_pdf_pages": [pdf_pages(pages) for pages in problems["gaps"]],
+        "overlaps_pdf_pages": [pdf_pages(pages) for pages in problems["overlaps"]],
+        "cuts_not_at_clause_start": [for_people(cut) for cut in problems["cuts_not_at_clause_start"]],
+        "batches_over_max_pages": problems["batches_over_max_pages"],
+    }
 
 
 @dg.asset_check(asset=batch_plan, blocking=True)
@@ -24,6 +35,6 @@ def plan_tiles_document(store: ArtifactStore) -> dg.AssetCheckResult:
             "overlaps": len(problems["overlaps"]),
             "cuts_not_at_clause_start": len(problems["cuts_not_at_clause_start"]),
             "batches_over_max_pages": len(problems["batches_over_max_pages"]),
-            "problems": dg.MetadataValue.json(problems),
+            "problems": dg.MetadataValue.json(_for_people(problems)),
         },
     )

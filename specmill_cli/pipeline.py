@@ -348,7 +348,7 @@ class Pipeline:
         state = "ok" if outcome.success else "parsed, blocking check FAILED" if checks_only else "FAILED"
         seconds = outcome.figures.get(f"{batch.batch_id}.parsed_batch.seconds", "?")
         rate = outcome.figures.get(f"{batch.batch_id}.parsed_batch.pages_per_second", "?")
-        print(f"  {batch.batch_id} pages {batch.first_page}-{batch.last_page} ({batch.page_count} pages): {state}, {seconds} s, {rate} pages/s", flush=True)
+        print(f"  {batch.batch_id} PDF pages {batch.first_page + 1}-{batch.last_page + 1} ({batch.page_count} pages): {state}, {seconds} s, {rate} pages/s", flush=True)
 
     def _may_continue(self, stage: str, outcomes: list[JobOutcome], keep_going: bool) -> bool:
         """Whether the stages after `stage` may run: yes when its runs succeeded; with
@@ -408,11 +408,11 @@ class Pipeline:
             stored = path.read_bytes() if path.exists() else None
             existing, problem = reusable_artifact(stored, batch, plan, source.sha256, identity)
             if existing is not None:
-                print(f"  {batch.batch_id} pages {batch.first_page}-{batch.last_page}: reused (complete artifact from an earlier run)", flush=True)
+                print(f"  {batch.batch_id} PDF pages {batch.first_page + 1}-{batch.last_page + 1}: reused (complete artifact from an earlier run)", flush=True)
                 self._record_reused_batch(batch, existing)
             else:
                 if stored is not None:
-                    print(f"  {batch.batch_id} pages {batch.first_page}-{batch.last_page}: parsing again ({problem})", flush=True)
+                    print(f"  {batch.batch_id} PDF pages {batch.first_page + 1}-{batch.last_page + 1}: parsing again ({problem})", flush=True)
                 todo.append(batch)
         return todo
 

@@ -135,3 +135,25 @@ def test_plan_check_fails_a_batch_longer_than_max_pages(tmp_path):
     assert not result.passed
     assert result.metadata["batches_over_max_pages"].value == 1
     assert result.metadata["problems"].value["batches_over_max_pages"] == [{"batch": "b00", "pages": 15, "max_pages": 14}]
+
+
+def test_plan_check_evidence_names_pdf_pages_from_one(tmp_path):
+    """A plan leaving index pages 10-14 uncovered: the check's evidence says PDF pages 11-15."""
+    from assets import artifacts
+    from checks.plan import plan_tiles_document
+    from resources.storage import LocalArtifactStore
+    from schemas.plan import Batch, BatchPlan
+    from schemas.profile import DocumentProfile
+    from specmill.source import describe_source
+    from tests.pdf_factory import numbered_document
+
+    source = describe_source(numbered_document(tmp_path / "doc.pdf", [("1 Scope", 0)], 15), DocumentProfile())
+    store = LocalArtifactStore(root=str(tmp_path / "out"))
+    store.write_model(artifacts.SOURCE, source)
+    short = Batch(batch_id="b00", first_page=0, last_page=9, clause_ids=["1"])
+    store.write_model(artifacts.PLAN, BatchPlan(source_sha256=source.sha256, page_count=15, parameters=PlanParameters(), batches=[short]))
+
+    result = plan_tiles_document(store=store)
+
+    assert not result.passed
+    assert result.metadata["problems"].value["gaps_pdf_pages"] == [[11, 15]]
