@@ -94,3 +94,25 @@ def test_a_sentence_mislabelled_as_code_renders_as_prose():
     assert not reads_as_prose('<s:para s:styleId="x"/>')
     assert not reads_as_prose("def f(x):\n    return x + 1")
     assert not reads_as_prose("Set the value of x = f(y) for each (a, b) in [c, d].")
+
+
+def test_an_underlined_sentence_mislabelled_as_code_renders_as_prose_without_the_underline():
+    # MinerU 4 flash on ODF 1.3 Part 2, page 20: the sentence is a hyperlink, underlined, filed as code.
+    from specmill.render.code import render_code
+
+    body = "<u>The <manifest:CipherValue> element has content of data type base64Binary 7.2.</u>"
+    rendered = render_code(Block(type="code", page=19, code_body=body))
+    assert rendered == "The `<manifest:CipherValue>` element has content of data type base64Binary 7.2."
+    # An HTML example that underlines stays a fenced example, its tags as printed.
+    example = "<p>Press <u>Enter</u> to go on</p>"
+    fenced = render_code(Block(type="code", page=0, code_body=example))
+    assert fenced.startswith("```") and "<u>Enter</u>" in fenced
+
+
+def test_an_underlined_sentence_set_as_text_is_no_line_of_xml():
+    # The same sentence as a text block (MinerU 4 flash, ODF 1.3 Part 2 page 20) was fenced as XML.
+    from specmill.render.code import is_markup_line
+
+    sentence = "<u>The <manifest:CipherValue> element has content of data type base64Binary 7.2.</u>"
+    assert not is_markup_line(Block(type="text", page=19, text=sentence))
+    assert is_markup_line(Block(type="text", page=19, text='<manifest:file-entry manifest:full-path="/"/>'))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from schemas.blocks import Block
-from specmill.render.inline import clean_inline, escape_line_starts
+from specmill.render.inline import clean_inline, escape_line_starts, without_underline
 
 NAMESPACED_TAG = re.compile(r"</?[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*(?=[\s/>])")
 _EXAMPLE_OPEN = re.compile(r"^\s*\[\s*Example\s*:", re.IGNORECASE)
@@ -102,7 +102,7 @@ def render_code(block: Block) -> str:
     opening, body, closing = split_example_markers(body)
     if opening:
         parts.append(escape_line_starts(clean_inline(opening)))
-    if reads_as_prose(body):
+    if reads_as_prose(without_underline(body)):
         parts.append(escape_line_starts(clean_inline(" ".join(line.strip() for line in body.split("\n")))))
     elif body.strip():
         parts.append(fence(body, fence_language(body, block.code_language)))
@@ -117,7 +117,9 @@ _MARKUP_LINE = re.compile(r"^\s*<[/!?]?[A-Za-z_][^<>]*>.*>?\s*$|^\s*<[/!?]?[A-Za
 
 def is_markup_line(block: Block) -> bool:
     """A text block that is a line of XML (MinerU flash sets an XML example line by line as text)."""
-    text = block.text.strip()
+    # A sentence MinerU underlined whole ('<u>The <manifest:CipherValue> element has …</u>')
+    # starts and ends with a tag too: it is judged without the underline.
+    text = without_underline(block.text).strip()
     return block.type == "text" and text.startswith("<") and text.endswith(">") and bool(_MARKUP_LINE.match(text))
 
 

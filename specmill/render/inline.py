@@ -10,6 +10,8 @@
   `<a href="javascript:…">` is code too. So are comments, CDATA, declarations and processing
   instructions (`<!--`, `<?xml …?>`): an unclosed `<!--` at a line start hid the rest of the
   file (issue 16).
+- `<u>`/`</u>` are dropped: MinerU flash underlines the text of a PDF's hyperlinks, Markdown has
+  no underline, and the tags only get in the way of what the text says.
 - A line that would open a heading (`# `) or a code fence (```) is escaped.
 - Link syntax the document prints as text (`[…](…)` in a spec about Markdown messages) is
   escaped: written as is, it would become a link to nowhere. Printed image links and link
@@ -29,6 +31,7 @@ INLINE_HTML_TAGS = frozenset(
 _SECTION_MATH = re.compile(r"\$\s*(?:§|\\S)\s*(?:\\[,;:! ]|~|\s)*\s*([0-9A-Z](?:[\w.]*\w)?)\s*\$")
 _XML_MATH = re.compile(r"\$\s*(</?[A-Za-z_][\w.-]*:[^$<>]*?/?>)\s*\$")
 _SOFT_HYPHEN_ESCAPE = re.compile(r"\\-")
+_UNDERLINE_TAG = re.compile(r"</?u>", re.IGNORECASE)
 _OPENING_TAG = re.compile(r"<[A-Za-z]+(?P<attributes>(?:\s[^<>]*?)?)\s*/?>|</[A-Za-z]+\s*>")
 _ATTRIBUTE = re.compile(r"""\s+(?P<key>[A-Za-z_:][-\w:.]*)(?:\s*=\s*(?:"(?P<q2>[^"]*)"|'(?P<q1>[^']*)'|(?P<bare>[^\s"'=<>`]+)))?""")
 _SAFE_ATTRIBUTES = {"a": frozenset({"href", "title"})}
@@ -116,9 +119,14 @@ def defuse_tags(latex: str) -> str:
     return _MARKUP.sub(lambda match: "< " + match.group(0)[1:], latex)
 
 
+def without_underline(text: str) -> str:
+    """`text` without MinerU's `<u>` tags (see the module doc)."""
+    return _UNDERLINE_TAG.sub("", text) if "<" in text else text
+
+
 def clean_inline(text: str) -> str:
     """Inline text ready for Markdown (see the module doc)."""
-    text = unwrap_math_artifacts(text)
+    text = without_underline(unwrap_math_artifacts(text))
     text = _SOFT_HYPHEN_ESCAPE.sub("-", text)
     if "](" in text:
         text = _PRINTED_LINK.sub(r"\\[\1\\](", text)
