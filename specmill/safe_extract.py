@@ -55,20 +55,27 @@ def checked_member_name(name: str) -> str:
     return normalized
 
 
-def _read_capped(stream: io.BufferedIOBase, name: str, limits: ExtractLimits, total_so_far: int) -> bytes:
+def read_at_most(stream: io.BufferedIOBase, limit: int) -> bytes | None:
+    """The stream's bytes, or None as soon as more than `limit` bytes have come out of it:
+    counted as they inflate, because a header's declared size can lie."""
     chunks: list[bytes] = []
     size = 0
-    while True:
-        chunk = stream.read(_CHUNK)
-        if not chunk:
-            break
+    while chunk := stream.read(_CHUNK):
         size += len(chunk)
-        if size > limits.max_member_bytes:
-            raise UnsafeArchiveError(f"archive member {name!r} is larger than {limits.max_member_bytes} bytes")
-        if total_so_far + size > limits.max_total_bytes:
-            raise UnsafeArchiveError(f"archive unpacks to more than {limits.max_total_bytes} bytes")
+        if size > limit:
+            return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _read_capped(stream: io.BufferedIOBase, name: str, limits: ExtractLimits, total_so_far: int) -> bytes:
+    member_room, total_room = limits.max_member_bytes, limits.max_total_bytes - total_so_far
+    content = read_at_most(stream, min(member_room, total_room))
+    if content is None:
+        if member_room <= total_room:
+            raise UnsafeArchiveError(f"archive member {name!r} is larger than {limits.max_member_bytes} bytes")
+        raise UnsafeArchiveError(f"archive unpacks to more than {limits.max_total_bytes} bytes")
+    return content
 
 
 def _add(files: dict[str, bytes], name: str, data: bytes, limits: ExtractLimits) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from schemas.vocabulary import SchemaFileSummary, SkippedSchema, Vocabulary, VocabularyName
 from specmill.errors import SpecmillError
+from specmill.safe_extract import MiB, read_at_most
 from specmill.vocabulary.declarations import DeclarationText, MalformedSchemaError
 from specmill.vocabulary.rnc import rnc_declarations, rnc_names
 from specmill.vocabulary.rng import rng_names
@@ -22,10 +23,8 @@ SCHEMA_SUFFIXES = {".xsd": "xsd", ".rnc": "rnc", ".rng": "rng"}
 # A schema zip is inflated in memory. Real schema sets are a few MB (ECMA-376's, both
 # conformance classes, about 5 MB); a zip of zeros that inflated to 300 MB was read whole
 # (issue 16). Bytes are counted as they inflate: a member's declared size can lie.
-MiB = 1024 * 1024
 MAX_SCHEMA_ZIP_BYTES = 128 * MiB
 MAX_SCHEMA_ZIP_MEMBERS = 20_000
-_CHUNK = MiB
 
 
 class VocabularyError(SpecmillError):
@@ -70,17 +69,15 @@ def _from_zip(archive: Path, label_prefix: str, skipped: list[SkippedSchema]) ->
                 kind = _format_of(member.filename)
                 if kind is None or member.is_dir():
                     continue
-                chunks = []
                 with bundle.open(member) as stream:
-                    while chunk := stream.read(_CHUNK):
-                        total += len(chunk)
-                        if total > MAX_SCHEMA_ZIP_BYTES:
-                            raise VocabularyError(
-                                f"schema archive {archive} inflates to more than {MAX_SCHEMA_ZIP_BYTES // MiB} MiB of schema files "
-                                f"(stopped in {member.filename}): refused; unpack the schemas you need into a folder"
-                            )
-                        chunks.append(chunk)
-                files.append(SchemaFile(f"{label_prefix}!{member.filename}", kind, b"".join(chunks)))
+                    data = read_at_most(stream, MAX_SCHEMA_ZIP_BYTES - total)
+                if data is None:
+                    raise VocabularyError(
+                        f"schema archive {archive} inflates to more than {MAX_SCHEMA_ZIP_BYTES // MiB} MiB of schema files "
+                        f"(stopped in {member.filename}): refused; unpack the schemas you need into a folder"
+                    )
+                total += len(data)
+                files.append(SchemaFile(f"{label_prefix}!{member.filename}", kind, data))
             return files
     except (zipfile.BadZipFile, OSError) as exc:
         skipped.append(SkippedSchema(path=label_prefix, reason=f"unreadable zip archive: {exc}"))
