@@ -13,6 +13,11 @@ So a build watches for the two signals in two ways:
   too) the interpreter writes the signal's number to it. `raise_if_stopped()` reads it after
   each run, so no signal is lost, and it tells SIGINT (exit 130) from SIGTERM (exit 143).
 
+A signal handler's exception that lands where it cannot propagate (a garbage-collection
+callback, a __del__) is printed by the interpreter as "Exception ignored … Traceback": seen in CI
+with Dagster's DagsterExecutionInterruptedError raised inside SQLAlchemy's weakref callback. The
+signal is recorded all the same, so inside a watch such reports are silenced (sys.unraisablehook).
+
 Signal state is process-wide, so the watch in effect is kept at module level (one at a time);
 signals can only be handled in the main thread, so elsewhere watching is a no-op."""
 
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -112,6 +118,8 @@ def watch_stop_signals(worker: bool = False) -> Callable[[], None]:
             raise SystemExit(128 + signum)
 
     previous_handlers = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    previous_unraisablehook = sys.unraisablehook
+    sys.unraisablehook = _quiet_about_stops(previous_unraisablehook)
     previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
     for number in STOP_SIGNALS:
         signal.signal(number, stop)
@@ -123,10 +131,29 @@ def watch_stop_signals(worker: bool = False) -> Callable[[], None]:
         for number, handler in previous_handlers.items():
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
         signal.set_wakeup_fd(previous_fd)
+        sys.unraisablehook = previous_unraisablehook
         os.close(read_fd)
         os.close(write_fd)
 
     return restore
+
+
+def is_stop_exception(error: BaseException | None) -> bool:
+    """The exception a stop signal's handler raises: ours (a KeyboardInterrupt) or Dagster's
+    DagsterExecutionInterruptedError (named, not imported: this module stays free of Dagster)."""
+    if error is None:
+        return False
+    return isinstance(error, KeyboardInterrupt) or type(error).__name__ == "DagsterExecutionInterruptedError"
+
+
+def _quiet_about_stops(previous: Callable) -> Callable:
+    def hook(unraisable) -> None:
+        if is_stop_exception(unraisable.exc_value) and _WATCHES:
+            _WATCHES[0].poll()  # the signal is in the wakeup fd as well; nothing is lost
+            return
+        previous(unraisable)
+
+    return hook
 
 
 @contextmanager

@@ -195,3 +195,27 @@ def test_a_stop_signal_during_a_dagster_run_stops_the_build_and_marks_the_run_ca
         (run,) = instance.get_runs()
     assert stopped.value.signum == signal.SIGINT and stopped.value.exit_status == 130
     assert run.status == dg.DagsterRunStatus.CANCELED
+
+
+class _RaisesWhenCollected:
+    """Raises the given exception from __del__, where the interpreter cannot propagate it and
+    reports it as "Exception ignored" with a traceback: where a signal handler's exception lands
+    when the signal arrives during a garbage-collection callback (seen in CI, in SQLAlchemy's)."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def __del__(self) -> None:
+        raise self.error
+
+
+def test_a_stop_exception_raised_where_it_cannot_propagate_prints_no_traceback(monkeypatch):
+    from dagster._core.errors import DagsterExecutionInterruptedError
+
+    reported: list[BaseException] = []  # what reaches the hook in effect before (the interpreter's prints it)
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: reported.append(unraisable.exc_value))
+    with stop_signals():
+        _RaisesWhenCollected(DagsterExecutionInterruptedError())
+        _RaisesWhenCollected(BuildInterrupted(signal.SIGINT))
+        _RaisesWhenCollected(ValueError("a real fault in a finaliser"))
+    assert [type(error).__name__ for error in reported] == ["ValueError"]  # other faults are still reported
