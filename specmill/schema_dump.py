@@ -135,12 +135,23 @@ def _rnc_declarations(text: str) -> tuple[list[PrintedDeclaration], list[str]]:
     return declarations, other
 
 
+# An EBNF grammar (ISO 14977: `name = a, [ b ] ;` with `(* comments *)`) reads like RELAX NG
+# compact (`name = pattern`) line by line; its comments and its rules' closing `;` tell it apart
+# (seen in sarif210 §3.9, the date-time grammar: not a schema, nothing to replace).
+_EBNF_COMMENT = re.compile(r"\(\*.*?\*\)", re.DOTALL)
+
+
+def _ends_rules_with_semicolons(body: str) -> bool:
+    rules = [line.rstrip() for line in body.split("\n") if _RNC_DEFINE.match(line)]
+    return bool(rules) and sum(rule.endswith(";") for rule in rules) * 2 > len(rules)
+
+
 def _language(body: str) -> str | None:
     if re.search(r"<(?:[\w.\-]+:)?(?:element|attribute|complexType|simpleType)\b[^<>]*\bname\s*=", body):
         return "xsd"
     defines = [m.group("name") for m in (_RNC_DEFINE.match(line) for line in body.split("\n")) if m]
     if len([name for name in defines if name not in _RNC_KEYWORDS]) >= 2 and not re.search(r"<[\w.:\-]+[\s/>]", body):
-        return "rnc"
+        return None if _EBNF_COMMENT.search(body) or _ends_rules_with_semicolons(body) else "rnc"
     return None
 
 

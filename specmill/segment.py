@@ -72,7 +72,7 @@ def slugify_key(title: str) -> str:
     return "-".join(words)[:60] or "untitled"
 
 
-def _is_gutter(text: str) -> bool:
+def is_gutter(text: str) -> bool:
     """'1 2 3 4', '12 13 14', or a lone number: line numbers or a page number typed as text."""
     stripped = text.strip()
     if not _NUMBERS_ONLY.match(stripped):
@@ -314,7 +314,7 @@ class _Walk:
         if block.type != "text":
             return None
         text = block.text.strip()
-        if _is_gutter(text):
+        if is_gutter(text):
             return "line_number_gutter"
         if len(text) <= self.rules.running_text_max_chars:
             key = _running_key(text)

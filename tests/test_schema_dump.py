@@ -85,3 +85,18 @@ def test_the_generated_samples_annex_listing_is_replaced_at_99_percent(tmp_path_
     assert printed == [(d["kind"], d["name"]) for d in truth["schema_declarations"]]
     assert replacement.replaced / len(truth["schema_declarations"]) >= 0.99
     assert len(files) == len(printed) + 1
+
+
+def test_an_ebnf_grammar_is_not_read_as_a_relax_ng_compact_listing():
+    """sarif210 §3.9 prints an ISO 14977 grammar (`name = a, [ b ] ;`, `(* comments *)`): line by
+    line it reads like RELAX NG compact, and the listing check then failed on 9 'declarations'
+    that no schema holds."""
+    grammar = (
+        'date time = date, [ "T", time, "Z" ] (* UTC time *);\n'
+        "date = year, \"-\", month, \"-\", day;\n"
+        "year = 4 * decimal digit;\n"
+        "month = 2 * decimal digit (* from 01 to 12 *);\n"
+    )
+    assert find_listing(f"```\n{grammar}```\n", min_declarations=2) is None
+    rnc = "start = doc\ndoc = element doc { item* }\nitem = element item { text }\n"
+    assert find_listing(f"```\n{rnc}```\n", min_declarations=2).language == "rnc"

@@ -1,0 +1,229 @@
+"""Listings that MinerU set one block per printed line, joined back into one code block.
+
+MinerU 4 flash often files each line of a printed listing (an XSD fragment, a JSON example, an
+XML instance) as its own `code` block, and a line of bare punctuation (`{`, `},`, `]`) or of markup
+between them as a `text` block. Rendered one by one, that is a fence per line (issue 14: 860 of
+882 fences in one specification), and the punctuation lines fall out of the listing. Its
+indentation is lost as well: MinerU gives every line the listing's full width as its bbox.
+
+`join_listings` puts such a run back together: consecutive code blocks (across a page break too)
+and the punctuation or markup lines between and after them become one code block. Where the PDF's
+text layer has the lines in a monospaced font, each line gets the indentation it is printed with,
+measured from its x position; the words stay MinerU's, so what verification sees is unchanged.
+
+A run ends at anything else: prose, a heading, a caption (which opens the next listing), an
+example marker, a running header that may be a clause heading."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from schemas.blocks import FURNITURE_BLOCK_TYPES, Block
+from specmill.render.code import is_markup_line, reads_as_prose, split_example_markers
+from specmill.render.inline import without_underline
+from specmill.segment import is_gutter
+
+_PUNCTUATION_LINE = re.compile(r"^[\s{}\[\](),;:]+$")
+# Pieces of a tag that a listing breaks over lines: `<ds:DigestMethod` and `Algorithm="…"/>`.
+_TAG_PIECE = re.compile(r'^(?:</?[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?|(?:[A-Za-z_][\w.\-]*(?::[\w.\-]+)?="[^"]*"\s*)+/?>?)$')
+# A header at a page's top that starts with a clause number may be a heading MinerU filed as
+# furniture (the segmenter rescues those): a listing never runs across it.
+_NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)\.?\s+\S")
+
+
+@dataclass(frozen=True)
+class PrintedLine:
+    """One line of the PDF's text layer: where it starts and how wide one character is."""
+
+    x0: float  # points
+    top: float  # points
+    text: str
+    char_width: float | None  # points per character when the line is set in a monospaced font
+
+
+LinesUnder = Callable[[Block], Sequence[PrintedLine] | None]
+
+
+def is_listing_line(block: Block) -> bool:
+    """A text block that is a line of a listing: bare punctuation or a line of markup. A line of
+    bare punctuation that MinerU filed as page furniture (a `},` at a page's top typed header)
+    is one too."""
+    text = without_underline(block.text).strip()
+    if not text:
+        return False
+    if block.type in FURNITURE_BLOCK_TYPES:
+        return _PUNCTUATION_LINE.match(text) is not None
+    return block.type == "text" and (
+        _PUNCTUATION_LINE.match(text) is not None or _TAG_PIECE.match(text) is not None or is_markup_line(block)
+    )
+
+
+def is_listing_code(block: Block) -> bool:
+    body = (block.code_body or "").strip()
+    return block.type == "code" and bool(body) and not reads_as_prose(without_underline(body))
+
+
+def _may_cross(block: Block) -> bool:
+    """Page furniture a listing runs across (a footer, a page number, a running header, a
+    line-number gutter set as text: the segmenter drops them all)."""
+    if block.type == "text":
+        return is_gutter(block.text)
+    if block.type not in FURNITURE_BLOCK_TYPES:
+        return False
+    return not (block.type == "header" and _NUMBERED.match(block.text))
+
+
+def _printed_in_monospace(block: Block, lines_under: LinesUnder | None) -> bool:
+    """A text block the PDF prints in a monospaced font, and not a numbered heading: a listing's
+    line that MinerU took for prose (a base64 value, `Algorithm="…"/> <ds:Transforms>`) or set
+    as an image-only equation (its words then come from the text layer)."""
+    if lines_under is None or block.type not in ("text", "equation") or block.text_level or _NUMBERED.match(block.text):
+        return False
+    printed = lines_under(block)
+    return bool(printed) and all(line.char_width for line in printed)
+
+
+def _continues(last: Block, block: Block, lines_under: LinesUnder | None = None) -> bool:
+    """`block` carries on the listing whose latest block is `last`."""
+    if block.page not in (last.page, last.page + 1):
+        return False
+    if block.type != "code":
+        return is_listing_line(block) or _printed_in_monospace(block, lines_under)
+    if not is_listing_code(block) or block.captions:
+        return False  # a caption names a new listing
+    if last.type == "code" and (last.sub_type or "code") != (block.sub_type or "code"):
+        return False
+    opening, _, _ = split_example_markers(block.code_body or "")
+    _, _, closing = split_example_markers(last.code_body or "") if last.type == "code" else ("", "", "")
+    return not opening and not closing
+
+
+def join_listings(blocks: list[Block], lines_under: LinesUnder | None = None) -> list[Block]:
+    """The block stream with every listing run joined into one code block (see the module
+    docstring). Furniture crossed inside a run follows the joined block; nothing is dropped."""
+    out: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if not is_listing_code(block):
+            out.append(block)
+            index += 1
+            continue
+        members, crossed, end = _run_from(blocks, index, lines_under)
+        leading = _leading_lines(out, block)
+        if leading:
+            del out[-len(leading):]
+            members = leading + members
+        if len(members) == 1:
+            out.append(block)
+        else:
+            out.append(_joined(members, lines_under))
+            out.extend(crossed)
+        index = end
+    return out
+
+
+def _leading_lines(before: list[Block], first: Block) -> list[Block]:
+    """Listing lines just before a run's first code block (an opening `{`): they belong to it."""
+    start = len(before)
+    while start and is_listing_line(before[start - 1]) and before[start - 1].page in (first.page, first.page - 1):
+        start -= 1
+    return before[start:]
+
+
+def _run_from(blocks: list[Block], start: int, lines_under: LinesUnder | None) -> tuple[list[Block], list[Block], int]:
+    """(the run's members, the furniture crossed between them, the index after the run)."""
+    members = [blocks[start]]
+    crossed: list[Block] = []
+    waiting: list[Block] = []  # furniture not yet known to lie inside the run
+    index = start + 1
+    while index < len(blocks):
+        block = blocks[index]
+        if _continues(members[-1], block, lines_under):
+            crossed.extend(waiting)
+            waiting = []
+            members.append(block)
+        elif _may_cross(block):
+            waiting.append(block)
+        else:
+            break
+        index += 1
+    return members, crossed, index - len(waiting)
+
+
+def _joined(members: list[Block], lines_under: LinesUnder | None) -> Block:
+    if all(member.bbox for member in members):
+        # MinerU puts a page's furniture first in reading order: a `},` typed header at the top
+        # of a page goes back to where it is printed among the listing's lines.
+        members = sorted(members, key=lambda member: (member.page, member.bbox[1]))
+    indented = _indented_lines(members, lines_under) if lines_under else None
+    if indented is None:
+        indented = [_body(member, lines_under) for member in members]
+    codes = [member for member in members if member.type == "code"]
+    first = members[0]
+    return codes[0].model_copy(
+        update={
+            "page": first.page,
+            "bbox": first.bbox,
+            "code_body": "\n".join(indented),
+            "code_language": next((member.code_language for member in codes if member.code_language), None),
+            "captions": [caption for member in codes for caption in member.captions],
+            "footnotes": [note for member in codes for note in member.footnotes],
+        }
+    )
+
+
+def _body(block: Block, lines_under: LinesUnder | None) -> str:
+    if block.type == "code":
+        return (block.code_body or "").strip("\n")
+    if block.type == "equation" and lines_under is not None:  # an image of a listing's line
+        return "\n".join(line.text for line in lines_under(block) or ())
+    return without_underline(block.text).strip()
+
+
+def _indented_lines(members: list[Block], lines_under: LinesUnder) -> list[str] | None:
+    """Each member's body with the indentation the PDF prints its lines with; None when the text
+    layer does not show a monospaced listing line for line (then MinerU's text stands as it is)."""
+    measured: list[tuple[list[str], Sequence[PrintedLine]]] = []
+    for member in members:
+        body_lines = _body(member, lines_under).split("\n")
+        printed = lines_under(member) or ()
+        if len(printed) != len(body_lines):
+            body_lines = _rewrapped(body_lines, printed)
+            printed = printed if body_lines else ()
+            body_lines = body_lines or _body(member, lines_under).split("\n")
+        measured.append((body_lines, printed))
+    widths = [line.char_width for _, printed in measured for line in printed if line.char_width]
+    starts = [line.x0 for _, printed in measured for line in printed]
+    if not widths or len(widths) < len(starts) / 2:
+        return None  # not a monospaced listing: columns cannot be counted
+    char_width = statistics.median(widths)
+    left = min(starts)
+    bodies: list[str] = []
+    for body_lines, printed in measured:
+        if not printed:
+            bodies.append("\n".join(body_lines))
+            continue
+        lines = []
+        for text, line in zip(body_lines, printed):
+            columns = round((line.x0 - left) / char_width)
+            lines.append(" " * columns + text.strip() if text.strip() else "")
+        bodies.append("\n".join(lines))
+    return bodies
+
+
+def _rewrapped(body_lines: list[str], printed: Sequence[PrintedLine]) -> list[str]:
+    """MinerU's words broken into lines where the PDF breaks them (MinerU joins a block's lines
+    with spaces); [] when the word counts disagree, so that no word is moved on a guess."""
+    words = " ".join(body_lines).split()
+    counts = [len(line.text.split()) for line in printed]
+    if not printed or sum(counts) != len(words):
+        return []
+    lines, start = [], 0
+    for count in counts:
+        lines.append(" ".join(words[start : start + count]))
+        start += count
+    return lines

@@ -1,0 +1,172 @@
+"""A listing MinerU set one block per printed line comes back as one code block, with the
+indentation the PDF prints (issue 14: 860 of 882 fences of a specification were single lines).
+
+The blocks are written by hand the way MinerU 4 flash emits them (every line its own `code` block
+with the listing's full width as bbox, a `},` as `text` or as a page `header`); the PDF under them
+is drawn here with PyMuPDF, in Courier where it is a listing."""
+
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from schemas.blocks import Block
+from specmill.listings import join_listings
+from specmill.render import render_blocks
+from specmill.textlayer import PdfTextLayer
+
+PAGE_W, PAGE_H = 595, 842
+LEFT = 72.0
+LINE_H = 12.0
+
+
+def space(x: float, y: float) -> float:
+    return x * 1000 / PAGE_W, y * 1000 / PAGE_H
+
+
+def line_block(kind: str, body: str, page: int, row: int, *, x: float = LEFT, width: float = 450, **extra) -> Block:
+    """A block over printed row `row` (0 = the top line at y 100)."""
+    top = 100 + row * LINE_H
+    x0, y0 = space(x, top - 9)
+    x1, y1 = space(x + width, top + 2)
+    fields = {"code_body": body} if kind == "code" else {"text": body}
+    return Block(type=kind, page=page, bbox=[x0, y0, x1, y1], **fields, **extra)
+
+
+def code(body: str, page: int = 0, row: int = 0, **extra) -> Block:
+    return line_block("code", body, page, row, **extra)
+
+
+def text(body: str, page: int = 0, row: int = 0, **extra) -> Block:
+    return line_block("text", body, page, row, **extra)
+
+
+JSON_LINES = ['{', '  "version": "2.1.0",', '  "runs": [', '    {', '      "tool": "x"', '    }', '  ]', '}']
+
+
+@pytest.fixture
+def listing_pdf(tmp_path: Path) -> Path:
+    """Page 0: the JSON listing in Courier, indented with spaces inside the line (as many PDFs
+    print it); page 1: the same lines indented by position; page 2: a listing in Helvetica."""
+    document = pymupdf.open()
+    for page_number in range(3):
+        page = document.new_page(width=PAGE_W, height=PAGE_H)
+        for row, line in enumerate(JSON_LINES):
+            y = 100 + row * LINE_H
+            if page_number == 0:
+                page.insert_text((LEFT, y), line, fontname="cour", fontsize=10)
+            elif page_number == 1:
+                indent = len(line) - len(line.lstrip())
+                page.insert_text((LEFT + indent * 6.0, y), line.strip(), fontname="cour", fontsize=10)
+            else:
+                page.insert_text((LEFT, y), line.strip(), fontname="helv", fontsize=10)
+    path = tmp_path / "listing.pdf"
+    document.save(path)
+    document.close()
+    return path
+
+
+def minerus_blocks(page: int) -> list[Block]:
+    """How MinerU flash files the listing: code lines, the bare punctuation as text."""
+    blocks = []
+    for row, line in enumerate(JSON_LINES):
+        stripped = line.strip()
+        blocks.append(text(stripped, page, row) if stripped in "{}[]" or stripped in ("},", "],") else code(stripped, page, row))
+    return blocks
+
+
+def test_a_listing_set_line_by_line_becomes_one_code_block_in_printed_order():
+    blocks = [text("An example follows.", row=-2)] + minerus_blocks(0) + [text("After the example, prose.", row=9)]
+    joined = join_listings(blocks)
+    assert [block.type for block in joined] == ["text", "code", "text"]
+    assert joined[1].code_body.split("\n") == [line.strip() for line in JSON_LINES]
+    rendered = render_blocks(joined)
+    assert rendered.count("```") == 2, rendered
+
+
+@pytest.mark.parametrize("page", [0, 1], ids=["spaces-inside-the-line", "indented-by-position"])
+def test_the_indentation_comes_from_the_pdf_text_layer(listing_pdf: Path, page: int):
+    with PdfTextLayer(listing_pdf) as layer:
+        (joined,) = join_listings(minerus_blocks(page), layer.lines_under)
+    assert joined.code_body.split("\n") == JSON_LINES
+
+
+def test_a_listing_in_a_proportional_font_keeps_minerus_text(listing_pdf: Path):
+    with PdfTextLayer(listing_pdf) as layer:
+        (joined,) = join_listings(minerus_blocks(2), layer.lines_under)
+    assert joined.code_body.split("\n") == [line.strip() for line in JSON_LINES]
+
+
+def test_a_listing_runs_across_a_page_break_and_its_furniture_follows_it():
+    first_half = [code("<a>", 0, 60), code("<b/>", 0, 61)]
+    furniture = [Block(type="footer", page=0, text="Copyright 2019"), Block(type="page_number", page=0, text="12"),
+                 Block(type="header", page=1, text="Specification title")]
+    second_half = [code("<c/>", 1, 0), text("</a>", 1, 1)]
+    joined = join_listings(first_half + furniture + second_half)
+    assert joined[0].code_body == "<a>\n<b/>\n<c/>\n</a>"
+    assert [block.type for block in joined[1:]] == ["footer", "page_number", "header"]
+
+
+def test_a_bare_brace_minerU_typed_as_a_page_header_goes_back_into_the_listing():
+    blocks = [code('"a": {', 0, 70), code('"b": 1', 0, 71), Block(type="page_number", page=0, text="7"),
+              line_block("header", "},", 1, 1), code('"c": 2', 1, 0), code('"d": 3', 1, 2)]
+    (joined, page_number) = join_listings(blocks)
+    assert joined.code_body.split("\n") == ['"a": {', '"b": 1', '"c": 2', "},", '"d": 3']
+    assert page_number.type == "page_number"
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [
+        text("The element above is optional.", row=2),
+        code("<next/>", row=2, captions=["Listing 2: another example"]),
+        code("[Example: <x/>", row=2),
+        Block(type="header", page=0, text="4.2 Next clause"),
+        code("<p/>", page=3, row=2),
+    ],
+    ids=["prose", "a-caption-opens-a-new-listing", "an-example-marker", "a-numbered-header-may-be-a-heading", "pages-apart"],
+)
+def test_a_listing_ends_where_something_else_begins(stop: Block):
+    joined = join_listings([code("<a>", row=0), code("</a>", row=1), stop])
+    assert joined[0].code_body == "<a>\n</a>"
+    assert joined[1] == stop
+
+
+def test_a_sentence_filed_as_code_is_never_joined_into_a_listing():
+    sentence = code("The <m:file-entry> element has the following attributes: full-path, media-type and size.", row=2)
+    joined = join_listings([code("<a>", row=0), code("</a>", row=1), sentence])
+    assert len(joined) == 2 and joined[1] == sentence
+
+
+def test_gutter_line_numbers_between_listing_lines_are_stepped_over():
+    blocks = [code("<a>", row=0), text("2957 2958", row=0, x=30, width=20), code("</a>", row=1)]
+    joined = join_listings(blocks)
+    assert joined[0].code_body == "<a>\n</a>" and joined[1].text == "2957 2958"
+
+
+@pytest.fixture
+def mixed_pdf(tmp_path: Path) -> Path:
+    """A listing whose third printed line MinerU took for prose (two lines joined by a space), and
+    a numbered heading set in Courier right after it."""
+    document = pymupdf.open()
+    page = document.new_page(width=PAGE_W, height=PAGE_H)
+    for row, line in enumerate(["<Cert>", "  MIIC yjCC", "  AjOg AwIB", "</Cert>"]):
+        page.insert_text((LEFT, 100 + row * LINE_H), line, fontname="cour", fontsize=10)
+    page.insert_text((LEFT, 100 + 5 * LINE_H), "5.4.7 <ds:KeyInfo>", fontname="cour", fontsize=10)
+    path = tmp_path / "mixed.pdf"
+    document.save(path)
+    document.close()
+    return path
+
+
+def test_a_monospaced_text_block_joins_the_listing_with_the_pdfs_line_breaks_but_a_numbered_heading_does_not(mixed_pdf: Path):
+    top = 100 + 1 * LINE_H
+    x0, y0 = space(LEFT, top - 9)
+    x1, y1 = space(LEFT + 450, top + LINE_H + 2)  # two printed lines
+    prose_typed = Block(type="text", page=0, bbox=[x0, y0, x1, y1], text="MIIC yjCC AjOg AwIB")
+    heading = text("5.4.7 <ds:KeyInfo>", row=5)
+    blocks = [code("<Cert>", row=0), prose_typed, code("</Cert>", row=3), heading]
+    with PdfTextLayer(mixed_pdf) as layer:
+        joined = join_listings(blocks, layer.lines_under)
+    assert joined[0].code_body.split("\n") == ["<Cert>", "  MIIC yjCC", "  AjOg AwIB", "</Cert>"]
+    assert joined[1] == heading
