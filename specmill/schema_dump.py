@@ -239,6 +239,13 @@ def sanitize(name: str) -> str:
     return cleaned[:80]
 
 
+# A listing whose declarations the schema files do not hold at all is taken for the schema only
+# when it is long: xacml40-core §5.2.5 prints XSD templates (`<xs:element name="Prop"
+# type="PropXsdType"/>`) in three fences that read as a 3-declaration listing. A long listing
+# that nothing matches stays a listing, and the replacement check fails on it, as it should.
+UNMATCHED_LISTING_MIN = 10
+
+
 def replace_schema_dump(
     markdown: str, *, file: str, section: str, title: str, schemas: AuthoritativeSchemas,
     min_declarations: int = 3, similarity: float = 90.0,
@@ -271,6 +278,8 @@ def replace_schema_dump(
             kind=printed.kind, name=printed.name, matched_name=authoritative.name if authoritative else None,
             match=how, schema_file=authoritative.source if authoritative else None, path=relative,  # type: ignore[arg-type]
         ))
+    if schemas.by_file and all(match.match == "unmatched" for match in matches) and len(matches) < UNMATCHED_LISTING_MIN:
+        return None  # a few declarations none of the schemas holds: templates or examples, not the schema
     files[file] = _section_text(markdown, listing, matches, file, home)
     return files, SectionReplacement(section=section, file=file, home_schema=home, declarations=matches)
 

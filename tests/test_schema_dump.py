@@ -100,3 +100,21 @@ def test_an_ebnf_grammar_is_not_read_as_a_relax_ng_compact_listing():
     assert find_listing(f"```\n{grammar}```\n", min_declarations=2) is None
     rnc = "start = doc\ndoc = element doc { item* }\nitem = element item { text }\n"
     assert find_listing(f"```\n{rnc}```\n", min_declarations=2).language == "rnc"
+
+
+def test_a_few_template_declarations_no_schema_holds_are_not_a_schema_listing_but_a_long_one_is():
+    schemas = AuthoritativeSchemas.from_files([SchemaFile("s.xsd", "xsd", XSD_WITH_POLICY)])
+    template = '```xml\n<xs:element name="Prop" type="PropXsdType"/>\n<xs:attribute name="Prop" type="T"/>\n<xs:attribute name="Other" type="T"/>\n```\n'
+    assert replace_schema_dump(template, file="x.md", section="5", title="5", schemas=schemas) is None
+    long_listing = "```xml\n" + "".join(f'<xs:element name="Unknown{n}" type="xs:string"/>\n' for n in range(12)) + "```\n"
+    _, replacement = replace_schema_dump(long_listing, file="x.md", section="5", title="5", schemas=schemas)
+    assert len(replacement.declarations) == 12 and replacement.replaced == 0
+    known = template + '```xml\n<xs:element name="Policy" type="xs:string"/>\n```\n'
+    assert replace_schema_dump(known, file="x.md", section="5", title="5", schemas=schemas) is not None
+
+
+XSD_WITH_POLICY = b"""<?xml version="1.0"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="Policy" type="xs:string"/>
+</xs:schema>
+"""
