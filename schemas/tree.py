@@ -34,6 +34,12 @@ class SegmentationRules(Contract):
     page_edge: float = Field(
         default=0.1, gt=0, lt=0.5, description="Share of the page height (bbox space 0-1000) at top and bottom that counts as the page edge."
     )
+    missing_clauses_blocking: float = Field(
+        default=0.005, ge=0, le=1,
+        description="Share of the outline's clauses that may be missing from the tree before the build stops: more, and "
+        "clause_tree_has_every_clause fails with severity ERROR (blocking); at most this many, and it fails with severity "
+        "WARN, naming them, while the corpus is still built. 0 blocks on the first missing clause.",
+    )
 
 
 class TreeRules(Contract):

@@ -5,7 +5,14 @@ MinerU 4 flash sets a statute page such as the BGB as one text block per column:
 sometimes with two headings in one bold run ("**§§ 3 bis 6 (weggefallen) § 7 Wohnsitz; …**").
 Left whole, every clause after the first on the page is missed and its text lands in the wrong
 clause. A bold run is split out only when it starts with the id of a clause in the outline, so
-ordinary bold text is never touched."""
+ordinary bold text is never touched.
+
+`split_buried_headings` does the same for a heading MinerU merged into a paragraph without bold:
+"File 86 **lwarp-chkfloat.sty** § 195 Package **chkfloat**" (a file heading and the clause's),
+or "… in the first row. 8.11 Floats 8.11.1 Float contents alignment …" (a whole page as one
+block). A heading is cut out there only when all of this holds: the clause's bookmark points at
+this very page, its id stands at a word start after the end of a sentence or of a bold run (not
+after "see"), and the clause's title follows the id within a couple of words."""
 
 import re
 
@@ -13,6 +20,7 @@ from schemas.blocks import Block
 from schemas.outline import OutlineEntry
 from schemas.profile import ClauseIdPattern
 from specmill.clause_ids import parse_heading
+from specmill.titles import LOST_WORDS, holds_title_words
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _WORD_START = re.compile(r"(?:^|(?<=\s))\S")
@@ -82,3 +90,78 @@ def split_inline_headings(blocks: list[Block], outline: list[OutlineEntry], patt
             update = {"text": text, "text_level": 2} if is_heading else {"text": text, "text_level": None}
             result.append(block.model_copy(update=update))
     return result
+
+
+_BOUNDARY_BEFORE = re.compile(r"(?:[.!?:;)\]]|\*\*)\s*$")
+
+
+def split_buried_headings(blocks: list[Block], outline: list[OutlineEntry], patterns: list[ClauseIdPattern]) -> list[Block]:
+    """Text blocks with an outline heading inside them (not at their start) cut there into the
+    text before, the heading (id and title) and the text after; see the module docstring for
+    when a heading counts as one."""
+    on_page: dict[int, dict[str, OutlineEntry]] = {}
+    for entry in outline:
+        if entry.clause_id and entry.page is not None:
+            on_page.setdefault(entry.page, {})[entry.clause_id] = entry
+    result: list[Block] = []
+    for block in blocks:
+        entries = on_page.get(block.page)
+        spans = _buried_headings(block.text, entries, patterns) if entries and block.type == "text" else []
+        if not spans:
+            result.append(block)
+            continue
+        cursor = 0
+        pieces: list[tuple[str, int | None]] = []
+        for start, end in spans:
+            pieces.append((block.text[cursor:start], block.text_level if cursor == 0 else None))
+            pieces.append((block.text[start:end], 2))
+            cursor = end
+        pieces.append((block.text[cursor:], None))
+        result.extend(block.model_copy(update={"text": text.strip(), "text_level": level}) for text, level in pieces if text.strip())
+    return result
+
+
+def _buried_headings(text: str, entries: dict[str, OutlineEntry], patterns: list[ClauseIdPattern]) -> list[tuple[int, int]]:
+    """(start, end) of each heading inside the text, in order."""
+    spans: list[tuple[int, int]] = []
+    word_starts = [match.start() for match in _WORD_START.finditer(text)]
+    for number, position in enumerate(word_starts):
+        if spans and position < spans[-1][1]:
+            continue
+        before = text[:position]
+        after_heading = bool(spans) and position == spans[-1][1]
+        if not before.strip() or before.count("**") % 2 or not (after_heading or _BOUNDARY_BEFORE.search(before)):
+            continue  # the block's start (the segmenter's case), inside a bold run, or mid-sentence
+        rest = text[position:].replace("**", "")
+        entry, title = _heading_at(rest, entries, patterns)
+        if entry is None:
+            continue
+        title_words = _title_length(title, entry.title)
+        if title_words:
+            heading_words = len(rest.split()) - len(title.split()) + title_words
+            end_word = number + heading_words
+            spans.append((position, word_starts[end_word] if end_word < len(word_starts) else len(text)))
+    return spans
+
+
+def _title_length(text: str, title: str) -> int:
+    """How many of the text's first words make up the outline title (a couple more allowed: see
+    holds_title_words); 0 when they do not."""
+    words = text.split()
+    wanted = len(title.split())
+    for count in range(wanted, min(wanted + LOST_WORDS, len(words)) + 1):
+        if holds_title_words(" ".join(words[:count]), title):
+            return count
+    return 0
+
+
+def _heading_at(text: str, entries: dict[str, OutlineEntry], patterns: list[ClauseIdPattern]) -> tuple[OutlineEntry | None, str]:
+    """The page's outline entry whose id `text` starts with ("§ 195" counts as "195"), and the text after the id."""
+    for candidate in (text, _SECTION_SIGN.sub("", text, count=1)):
+        heading = parse_heading(candidate, patterns)
+        if heading is not None and heading.clause_id in entries and heading.title:
+            return entries[heading.clause_id], heading.title
+    return None, ""
+
+
+_SECTION_SIGN = re.compile(r"^§+\s*(?=\d)")

@@ -39,7 +39,7 @@ from schemas.tree import (
     SegmentationRules,
 )
 from specmill.clause_ids import parse_heading
-from specmill.inline_headings import split_inline_headings
+from specmill.inline_headings import split_buried_headings, split_inline_headings
 from specmill.titles import LOST_WORDS, compact, holds_title_words
 
 FRONT_MATTER_TITLE = "Front matter"
@@ -293,6 +293,8 @@ class _Walk:
                 found = (1, False, "") if score >= max(self.rules.title_similarity, 90) else None
             else:
                 found = None
+            if found is None and entry_index == start and self._lone_label(block, entry, parsed_without or parsed, text):
+                found = (1, False, "")
             if found is not None:
                 consumed, repaired, extra = found
                 keep = candidate.rest
@@ -300,6 +302,15 @@ class _Walk:
                     keep = block.model_copy(update={"type": "text", "text": _original_tail(block.text, extra), "text_level": None})
                 return _HeadingMatch(entry_index, consumed, repaired, keep)
         return None
+
+    @staticmethod
+    def _lone_label(block: Block, entry: OutlineEntry, parsed, text: str) -> bool:
+        """A block that is the next expected clause's label and nothing else, on its bookmark's
+        page: "§ 197", with the title set apart ("File 88 lwarp-cite.sty Package cite" beside it,
+        which stays content). A bare number never counts: it may be a list item or a cell."""
+        if parsed is None or parsed.clause_id != entry.clause_id or parsed.title or entry.page != block.page:
+            return False
+        return any(char.isalpha() or char == "§" for char in text)
 
     # -- furniture --------------------------------------------------------------------------
 
@@ -451,7 +462,7 @@ def segment_blocks(
     specmill.textlayer); it is asked only when an outline clause could open on that page."""
     rules = rules or SegmentationRules()
     patterns = clause_id_patterns if clause_id_patterns is not None else OutlineRules().clause_id_patterns
-    blocks = split_inline_headings(blocks, outline, patterns)
+    blocks = split_buried_headings(split_inline_headings(blocks, outline, patterns), outline, patterns)
     outline, reordered = page_ordered(outline)
     walk = _Walk(blocks, outline, rules, patterns, recover_text)
     keys = _section_keys(outline)

@@ -108,6 +108,8 @@ def test_presence_and_placement_checks_fail_with_evidence_when_a_heading_is_lost
     # A lost heading is a lost clause, even though its parent's index lists it as empty.
     presence = evaluations["clause_tree_has_every_clause"]
     assert not presence.passed and presence.metadata["missing_clauses"].value == [lost.clause_id]
+    # One of the sample's few clauses is far past the profile's share: the build stops.
+    assert presence.severity == dg.AssetCheckSeverity.ERROR
     placement = evaluations["clause_tree_blocks_within_clause_pages"]
     assert not placement.passed
     assert placement.metadata["misplaced"].value >= 1
@@ -126,3 +128,32 @@ def test_document_blocks_names_the_missing_partitions(prepared, tmp_path):
     assert len(plan.batches) >= 2
     with pytest.raises(MissingBatchesError, match=r"missing partitions: \['b01'"):
         dg.materialize([document_blocks], resources={**resources, "store": copy})
+
+
+def test_a_missing_share_within_the_profiles_allowance_fails_the_check_as_a_warning(prepared, tmp_path):
+    """The check still fails and names the clause; only its severity says the build goes on."""
+    store, resources, plan, truth = prepared
+    lost = truth.clauses[len(truth.clauses) // 2]
+    copy = LocalArtifactStore(root=str(tmp_path / "out"))
+    for relative in [artifacts.SOURCE, artifacts.PAGE_TEXT, artifacts.PLAN]:
+        copy.write_bytes(relative, store.path(relative).read_bytes())
+    from schemas.blocks import ParsedBatchArtifact
+
+    for batch in plan.batches:
+        artifact = store.read_model(artifacts.batch(batch.batch_id), ParsedBatchArtifact)
+        kept = [b for b in artifact.blocks if b.text != lost.heading]
+        copy.write_model(artifacts.batch(batch.batch_id), artifact.model_copy(update={"blocks": kept}))
+    profile = tmp_path / "lenient.yaml"
+    profile.write_text("segmentation:\n  missing_clauses_blocking: 0.5\n")
+    settings = SpecmillSettings(pdf_path=resources["settings"].pdf_path, profile_path=str(profile))
+    from checks.expectations import section_table_expectations
+
+    result = dg.materialize(
+        [document_blocks, clause_tree, *CLAUSE_TREE_CHECKS, section_table_expectations],
+        resources={"store": copy, "settings": settings}, raise_on_error=False,
+    )
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    presence = evaluations["clause_tree_has_every_clause"]
+    assert not presence.passed and presence.metadata["missing_clauses"].value == [lost.clause_id]
+    assert presence.severity == dg.AssetCheckSeverity.WARN
+    assert evaluations["section_table_expectations"].passed  # the lost clause is within its `mostly`

@@ -75,3 +75,54 @@ def test_a_heading_block_without_an_outline_heading_inside_is_left_alone():
     outline = [OutlineEntry(clause_id="§ 607", title="Vertragstypische Pflichten", level=1, page=162)]
     block = Block(type="text", page=162, text_level=2, text="Untertitel 1 Darlehensvertrag")
     assert split_inline_headings([block], outline, PATTERNS) == [block]
+
+
+# As MinerU 4 flash returned lwarp-manual pages 730 and 167 (shortened): a package's heading
+# merged with the file heading above it, and a page set as one block holding two headings.
+LATEX_OUTLINE = [
+    OutlineEntry(clause_id="195", title="chkfloat", level=1, page=0),
+    OutlineEntry(clause_id="8.11", title="Floats", level=2, page=1),
+    OutlineEntry(clause_id="8.11.1", title="Float contents alignment", level=3, page=1),
+    OutlineEntry(clause_id="196", title="chngpage", level=1, page=2),
+]
+
+
+def test_a_heading_buried_in_a_paragraph_without_bold_is_cut_out_with_its_title():
+    from specmill.inline_headings import split_buried_headings
+
+    blocks = [
+        Block(type="text", page=0, text="File 86 **lwarp-chkfloat.sty** § 195 Package **chkfloat**"),
+        Block(type="text", page=1, text="the delimiter in the first row. 8.11 Floats 8.11.1 Float contents alignment! "
+                                        "figure & table \\centering are honored."),
+    ]
+    pieces = split_buried_headings(blocks, LATEX_OUTLINE, PATTERNS)
+    assert [(piece.text, piece.text_level) for piece in pieces] == [
+        ("File 86 **lwarp-chkfloat.sty**", None),
+        ("§ 195 Package **chkfloat**", 2),
+        ("the delimiter in the first row.", None),
+        ("8.11 Floats", 2),
+        ("8.11.1 Float contents alignment!", 2),
+        ("figure & table \\centering are honored.", None),
+    ]
+
+
+def test_a_clause_number_that_is_a_reference_or_on_another_page_is_left_in_its_paragraph():
+    from specmill.inline_headings import split_buried_headings
+
+    blocks = [
+        Block(type="text", page=0, text="This works as described in § 195 Package chkfloat, which see."),  # after "in"
+        Block(type="text", page=2, text="Unlike before. § 195 Package chkfloat is ignored."),  # 195's bookmark is on page 0
+        Block(type="text", page=1, text="Ends here. 8.11 Tables of contents follow."),  # not the title of 8.11
+        Block(type="text", page=0, text="**The bold run § 195 Package chkfloat** is the bold splitter's."),
+    ]
+    assert split_buried_headings(blocks, LATEX_OUTLINE, PATTERNS) == blocks
+
+
+def test_buried_headings_open_their_clauses():
+    blocks = [
+        Block(type="text", page=0, text="File 86 **lwarp-chkfloat.sty** § 195 Package **chkfloat**"),
+        Block(type="text", page=0, text="chkfloat is ignored."),
+        Block(type="text", page=1, text="More about chkfloat. 8.11 Floats 8.11.1 Float contents alignment! Honored."),
+    ]
+    tree = segment_blocks(blocks, LATEX_OUTLINE[:3], clause_id_patterns=PATTERNS)
+    assert [match.clause_id for match in tree.report.matched] == ["195", "8.11", "8.11.1"]

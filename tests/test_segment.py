@@ -320,3 +320,17 @@ def test_a_heading_with_more_than_a_couple_of_extra_words_is_not_taken_for_a_cla
     outline = [entry("3", "Scope", 2)]
     tree = segment_blocks([text("3 General scope rules for packages", 2, 2)], outline)
     assert [m.key for m in tree.report.missed] == ["3"]
+
+
+def test_the_next_clauses_label_alone_opens_it_on_its_bookmarks_page_but_a_bare_number_does_not():
+    """lwarp-manual: "§ 197" set apart from its title ("File 88 lwarp-cite.sty Package cite")."""
+    outline = [entry("196", "chngpage", 0), entry("197", "cite", 0), entry("198", "cleveref", 1)]
+    blocks = [
+        text("§ 196 Package chngpage", 0), text("chngpage is ignored.", 0),
+        text("§ 197", 0), text("File 88 **lwarp-cite.sty** Package **cite**", 0), text("cite is emulated.", 0),
+        text("198", 1), text("a list item or a table cell, not the heading", 1),
+    ]
+    tree = segment_blocks(blocks, outline)
+    assert [match.clause_id for match in tree.report.matched] == ["196", "197"]
+    (cite,) = [section.key for section in tree.walk() if section.clause_id == "197"]
+    assert blocks_of(tree, cite)[:2] == ["File 88 **lwarp-cite.sty** Package **cite**", "cite is emulated."]
