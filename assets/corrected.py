@@ -72,7 +72,10 @@ def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettin
     schema_files = read_schema_files(settings.schema_paths)[0] if settings.schema_paths else []
     # The PDF itself is not opened: its text was extracted once, by source_pdf.
     pages = PageTextWords(source_page_text(store, source).pages)
-    result = correct_corpus(files, vocabulary, rules, page_words=pages.words, schemas=AuthoritativeSchemas.from_files(schema_files))
+    result = correct_corpus(
+        files, vocabulary, rules, page_words=pages.words, page_sequence=pages.sequence,
+        schemas=AuthoritativeSchemas.from_files(schema_files),
+    )
     findings = result.report
     output = corrected_tree(linked, result.files)
     store.write_tree(CORPUS_DIR, output)  # staged beside the old corpus, then swapped in

@@ -73,7 +73,9 @@ class Finding(Contract):
     alternatives: list[str] = Field(
         default_factory=list,
         description="Other vocabulary names the evidence pages print that are as close to the token as the suggestion: "
-        "the PDF disproves the token but cannot say which name it garbles, so no correction is made without the profile.",
+        "the PDF disproves the token but cannot say which name it garbles, so no correction is made without the profile. "
+        "Found place by place (the PDF prints the suggestion where the token stands), the token itself when it is not "
+        "disproved at every place the file uses it: a correction of them all could garble the others.",
     )
 
 

@@ -19,6 +19,7 @@ from specmill.corrections import (
     apply_overlays, confirmed_corrections, correct_names, stale_overlays_for_missing_sections, suggested_corrections,
 )
 from specmill.schema_dump import AuthoritativeSchemas, replace_schema_dump
+from specmill.verify.alignment import PageSequence
 from specmill.verify.check import ClauseFile, NameIndex, PageWords, verify_files
 from specmill.verify.navigation import navigation_spans
 from specmill.verify.tokens import NameTokenCache, xml_prefixes
@@ -53,6 +54,7 @@ def correct_corpus(
     rules: VerificationRules,
     *,
     page_words: PageWords | None = None,
+    page_sequence: PageSequence | None = None,
     schemas: AuthoritativeSchemas | None = None,
 ) -> CorrectedCorpus:
     started = time.perf_counter()
@@ -61,7 +63,7 @@ def correct_corpus(
     # Both passes share the vocabulary index and the tokens of every text: most files come out
     # of correction unchanged, so the second pass re-reads only the changed and new ones.
     tokens = NameTokenCache()
-    before, _ = verify_files(files, vocabulary, rules, page_words, known_prefixes=prefixes, index=index, token_cache=tokens)
+    before, _ = verify_files(files, vocabulary, rules, page_words, known_prefixes=prefixes, index=index, token_cache=tokens, page_sequence=page_sequence)
     profile_corrections = list(rules.corrections)
     confirmed: list[NameCorrection] = confirmed_corrections(before) if rules.apply_confirmed else []
     applied: list[AppliedCorrection] = []
@@ -96,7 +98,7 @@ def correct_corpus(
                 continue
             changed[path] = content
             final_files.append(replace(clause_file, path=path, markdown=content))
-    after, figures = verify_files(final_files, vocabulary, rules, page_words, known_prefixes=prefixes, index=index, token_cache=tokens)
+    after, figures = verify_files(final_files, vocabulary, rules, page_words, known_prefixes=prefixes, index=index, token_cache=tokens, page_sequence=page_sequence)
     remaining = {(f.section, f.token, f.kind) for f in after}
     corrected = [
         f.model_copy(update={"status": "corrected", "reason": f"{f.reason}; {_how_corrected(f, applied)}"})

@@ -6,6 +6,13 @@
   garbles that spell another real name (`algn` read as `align`), which the vocabulary alone
   cannot see. When more than one printed name is as close, the finding names the others
   (`alternatives`): the PDF disproves the token but cannot say which name it was.
+- Place-by-place check (specmill.verify.alignment): a token the checks above let pass, or only
+  suspect, is looked up by the words around it in the pages' text layer; where the PDF prints a
+  close vocabulary name in its place instead, it is actionable. This catches a garble that
+  spells a name printed elsewhere on the same pages (`</Ref>` for `</Row>`, two names swapped).
+- Tables: a column's header says what its names are only roughly. A name of another kind in an
+  "Element" column is judged as any name, and a lone name in a column whose header does not say
+  it holds names, too; both are reported only when the PDF disproves them.
 
 A file's own text is judged against its clause's pages; the lines the tree writes from the
 outline (the "Up:" line, an index's contents list) also against the heading pages of the
@@ -24,9 +31,11 @@ from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from schemas.verification_profile import VerificationRules
 from schemas.vocabulary import Finding, TokenKind, VerificationFigures, Vocabulary
+from specmill.verify.alignment import PageSequence, PrintedText, TextWords, printed_here
 from specmill.verify.navigation import inside, navigation_spans
 from specmill.verify.tokens import NameToken, NameTokenCache
 
@@ -40,6 +49,11 @@ _KINDS_FOR_TOKEN: dict[str, set[str]] = {
 _CONFUSIONS = (("rn", "m"), ("cl", "d"), ("vv", "w"), ("1", "l"), ("|", "l"), ("0", "o"))
 
 PageWords = Callable[[int], frozenset[str]]
+# Tokens shorter than the rules' minimum are too close to too many names for the vocabulary
+# check, but a place-by-place match against the PDF can still judge them (`Ma` printed for `Map`).
+_MIN_LENGTH_IN_PLACE = 2
+# How far a name the PDF prints in a token's place may be from it to be what the token garbles.
+_MAX_EDITS_IN_PLACE = 2
 
 
 def confusion_key(name: str) -> str:
@@ -175,6 +189,65 @@ def _judge(token: str, kind: TokenKind, index: NameIndex, words: Container[str] 
     return _Judgement("suspect", name, score, "not a vocabulary name; neither it nor the suggestion is printed on the section's pages", False)
 
 
+def _judging_kind(token: str, kind: TokenKind, index: NameIndex) -> TokenKind:
+    """The kind a table column's token is judged as. Column headers are loose ("Element" over a
+    JSON mapping that lists attributes too): a token that is a name of another kind, or close
+    to no name of the column's kind but to one of another, is judged as any name."""
+    if kind == "name" or index.is_known(token, kind):
+        return kind
+    if index.is_known(token, "name") or not index.close_names(token, kind):
+        return "name"
+    return kind
+
+
+def _judge_tokens(name: str, kind: TokenKind, group: list[NameToken], index: NameIndex, words: Container[str] | None) -> _Judgement | None:
+    """`_judge` for one name as a file uses it. A table column's kind is a hint only. Where the
+    context is weak, a lone name in a column whose header does not say it holds names
+    ("table-cell") or a column's name judged as a name of any kind, the token is reported only
+    when the pages disprove it, never for merely resembling a name."""
+    judging = _judging_kind(name, kind, index) if any(token.context == "table" for token in group) else kind
+    judgement = _judge(name, judging, index, words)
+    weak = judging != kind or all(token.context == "table-cell" for token in group)
+    if judgement is not None and weak and judgement.status != "actionable":
+        return None
+    return judgement
+
+
+def _near(token: str, name: str) -> bool:
+    """Is `name` close enough to `token` to be what it garbles, once the PDF prints `name` in its place?"""
+    if confusion_key(token) == confusion_key(name):
+        return True
+    return Levenshtein.distance(token, name, score_cutoff=_MAX_EDITS_IN_PLACE) <= min(_MAX_EDITS_IN_PLACE, len(token) - 1)
+
+
+def _judge_in_place(name: str, group: list[NameToken], text: TextWords, printed: PrintedText, index: NameIndex) -> _Judgement | None:
+    """The place-by-place source check (specmill.verify.alignment) of every occurrence of a name
+    the page-level checks let pass. A correction is safe only when every occurrence is shown to
+    be the same other name; otherwise the finding lists the token itself among the alternatives."""
+    judged: dict[str, bool] = {}
+
+    def close(word: str) -> bool:
+        if word not in judged:
+            judged[word] = index.is_known(word, "name") and _near(name, word)
+        return judged[word]
+
+    instead: Counter[str] = Counter()
+    unproven = 0
+    for token in group:
+        at = text.index_at(token.start)
+        here = printed_here(text, at, printed, close) if at is not None else frozenset()
+        if not here:
+            unproven += 1
+        instead.update(here)
+    if not instead:
+        return None
+    (suggestion, _), *others = sorted(instead.items(), key=lambda item: (-item[1], item[0]))
+    alternatives = tuple(other for other, _ in others) + ((name,) if unproven else ())
+    wrong = len(group) - unproven
+    reason = f"the PDF prints '{suggestion}' in its place (the words around it match; {wrong} of {len(group)} places here)"
+    return _Judgement("actionable", suggestion, float(fuzz.ratio(name, suggestion)), reason, index.is_known(name, "name"), alternatives)
+
+
 def _foreign(token: NameToken, vocabulary_prefixes: set[str], rules: VerificationRules) -> bool:
     """A name in another vocabulary's namespace (`ds:KeyInfo` in an ODF spec): when the schemas
     write prefixes, a prefix they never use marks a foreign name."""
@@ -192,21 +265,21 @@ def _is_benign(token: str, section: str, rules: VerificationRules) -> str | None
     return None
 
 
-def _by_evidence(clause_file: ClauseFile, tokens: list[NameToken]) -> list[tuple[tuple[int, ...], list[NameToken]]]:
+def _by_evidence(clause_file: ClauseFile, tokens: list[NameToken]) -> list[tuple[tuple[int, ...], list[NameToken], bool]]:
     """The file's tokens grouped by the pages that are their evidence: the clause's own pages for
     its text; those and the heading pages of the clauses it titles for the lines the tree wrote
-    from the outline (specmill.verify.navigation)."""
+    from the outline (specmill.verify.navigation). The flag marks the group of those lines."""
     if not tokens:
         return []
     if not clause_file.title_pages:
-        return [(clause_file.pages, tokens)]
+        return [(clause_file.pages, tokens, False)]
     spans = navigation_spans(clause_file.markdown)
     titles = [token for token in tokens if inside(token.start, spans)]
     if not titles:
-        return [(clause_file.pages, tokens)]
+        return [(clause_file.pages, tokens, False)]
     text = [token for token in tokens if not inside(token.start, spans)]
     wider = tuple(sorted(set(clause_file.pages) | set(clause_file.title_pages)))
-    return ([(clause_file.pages, text)] if text else []) + [(wider, titles)]
+    return ([(clause_file.pages, text, False)] if text else []) + [(wider, titles, True)]
 
 
 def _finding(name: str, kind: TokenKind, occurrences: int, clause_file: ClauseFile, evidence: list[int], judgement: _Judgement, rules: VerificationRules) -> Finding:
@@ -221,6 +294,43 @@ def _finding(name: str, kind: TokenKind, occurrences: int, clause_file: ClauseFi
     )
 
 
+def _by_name(tokens: list[NameToken]) -> dict[tuple[str, TokenKind], list[NameToken]]:
+    by_name: dict[tuple[str, TokenKind], list[NameToken]] = {}
+    for token in tokens:
+        by_name.setdefault((token.name, token.kind), []).append(token)
+    return by_name
+
+
+class _InPlace:
+    """The place-by-place check over one verification run: the word sequences of the page sets
+    of recent files (files come in document order, so neighbours share pages) and the words of
+    the current file, both built only when a name needs them."""
+
+    def __init__(self, page_sequence: PageSequence, index: NameIndex):
+        self._page_sequence = page_sequence
+        self._index = index
+        self._printed: dict[tuple[int, ...], PrintedText] = {}
+        self._markdown = ""
+        self._text: TextWords | None = None
+        self._outline: list[tuple[int, int]] = []
+
+    def start(self, markdown: str) -> None:
+        self._markdown, self._text = markdown, None
+
+    def judge(self, name: str, tokens: list[NameToken], pages: tuple[int, ...]) -> _Judgement | None:
+        if self._text is None:
+            self._text, self._outline = TextWords(self._markdown), navigation_spans(self._markdown)
+        own = [token for token in tokens if not inside(token.start, self._outline)]
+        return _judge_in_place(name, own, self._text, self._printed_on(pages), self._index) if own else None
+
+    def _printed_on(self, pages: tuple[int, ...]) -> PrintedText:
+        if pages not in self._printed:
+            if len(self._printed) >= 16:
+                self._printed.clear()
+            self._printed[pages] = PrintedText([self._page_sequence(page) for page in pages])
+        return self._printed[pages]
+
+
 def verify_files(
     files: Iterable[ClauseFile],
     vocabulary: Vocabulary,
@@ -230,10 +340,12 @@ def verify_files(
     known_prefixes: Iterable[str] = (),
     index: NameIndex | None = None,
     token_cache: NameTokenCache | None = None,
+    page_sequence: PageSequence | None = None,
 ) -> tuple[list[Finding], VerificationFigures]:
     """Findings for every name token of every file; `page_words(page)` gives the PDF's words of a
-    page (None: vocabulary check only). Only the pages of sections with tokens are asked for.
-    `index` and `token_cache` may be shared between calls over the same document."""
+    page (None: vocabulary check only), `page_sequence(page)` its words in reading order (None: no
+    place-by-place check). Only the pages of sections with tokens are asked for. `index` and
+    `token_cache` may be shared between calls over the same document."""
     started = time.perf_counter()
     index = index or NameIndex(vocabulary, rules)
     token_cache = token_cache if token_cache is not None else NameTokenCache()
@@ -243,24 +355,34 @@ def verify_files(
     files_checked = tokens_checked = 0
     distinct: set[tuple[str, str]] = set()
     pages_asked: set[int] = set()
+    in_place = _InPlace(page_sequence, index) if page_sequence is not None else None
+    shortest = min(rules.min_token_length, _MIN_LENGTH_IN_PLACE) if in_place is not None else rules.min_token_length
     for clause_file in files:
         files_checked += 1
         tokens = [
             t for t in token_cache.tokens(clause_file.markdown, prefixes)
-            if len(t.name) >= rules.min_token_length and not _foreign(t, vocabulary_prefixes, rules)
+            if len(t.name) >= shortest and not _foreign(t, vocabulary_prefixes, rules)
         ]
         tokens_checked += len(tokens)
-        for pages, group in _by_evidence(clause_file, tokens):
+        if in_place is not None:
+            in_place.start(clause_file.markdown)
+        for pages, group, titles in _by_evidence(clause_file, tokens):
             words: Container[str] | None = None
             if page_words is not None and pages:
                 words = _PrintedOnPages([page_words(page) for page in pages])
                 pages_asked.update(pages)
-            for (name, kind), occurrences in Counter((token.name, token.kind) for token in group).items():
+            for (name, kind), same in _by_name(group).items():
                 distinct.add((name, kind))
-                judgement = _judge(name, kind, index, words)
+                judgement = _judge_tokens(name, kind, same, index, words) if len(name) >= rules.min_token_length else None
+                # What passed the page-level checks, or only raised a suspicion (a word the pages
+                # print somewhere, maybe in prose), is matched in place. The lines written from the
+                # outline are judged against other clauses' pages, where their context is not printed.
+                undecided = judgement is None or judgement.status == "suspect"
+                if undecided and in_place is not None and words is not None and not titles:
+                    judgement = in_place.judge(name, same, pages) or judgement
                 if judgement is not None:
                     evidence = list(pages) if words is not None else []
-                    findings.append(_finding(name, kind, occurrences, clause_file, evidence, judgement, rules))
+                    findings.append(_finding(name, kind, len(same), clause_file, evidence, judgement, rules))
     figures = VerificationFigures(
         files_checked=files_checked, tokens_checked=tokens_checked, distinct_tokens=len(distinct),
         pages_extracted=len(pages_asked), seconds=round(time.perf_counter() - started, 3),

@@ -48,6 +48,7 @@ class PageTextWords:
     def __init__(self, texts: Sequence[str]):
         self._texts = texts
         self._pages: dict[int, frozenset[str]] = {}
+        self._sequences: dict[int, tuple[str, ...]] = {}
 
     @property
     def page_count(self) -> int:
@@ -63,6 +64,15 @@ class PageTextWords:
         if words is None:
             words = self._pages[page] = page_words(self._texts[page]) if 0 <= page < self.page_count else frozenset()
         return words
+
+    def sequence(self, page: int) -> tuple[str, ...]:
+        """The page's words in reading order (for the place-by-place check), cached like `words`."""
+        sequence = self._sequences.get(page)
+        if sequence is None:
+            from specmill.verify.alignment import page_sequence
+
+            sequence = self._sequences[page] = page_sequence(self._texts[page]) if 0 <= page < self.page_count else ()
+        return sequence
 
     def close(self) -> None:
         """Nothing to release (a subclass may hold an open document)."""

@@ -51,6 +51,8 @@ _RNC_DECLARATION = re.compile(rf"\b(?P<keyword>element|attribute)\s+(?:(?P<prefi
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _NAME_HEADER = re.compile(r"^\s*(?:child\s+|parent\s+)?(?P<what>elements?|attributes?|names?)\b", re.IGNORECASE)
 _CELL_NAME = re.compile(rf"^[\s`<\\*]*(?:(?P<prefix>{NAME}):)?(?P<name>{GARBLED_NAME})")
+# A cell of another column that holds one name and nothing else (`| b64Sig | Base64Signature |`).
+_LONE_CELL_NAME = re.compile(rf"^[\s`<@\\*\"']*(?:(?P<prefix>{NAME}):)?(?P<name>{GARBLED_NAME})[`>/\\*\"']*\s*$")
 _QNAME_PREFIX = re.compile(r"[A-Za-z][\w\-]*")
 _QNAME_NOT_AFTER = re.compile(r"[\w/:.\-@]")  # a prose qualified name starts after none of these
 _QNAME_BEFORE = rf"(?<!{_QNAME_NOT_AFTER.pattern})"
@@ -65,7 +67,7 @@ class NameToken:
     name: str  # local part, as the text spells it
     prefix: str | None
     kind: TokenKind
-    context: str  # xml-tag | xml-attribute | schema-name | schema-ref | rnc | table | inline-code | prose-qname
+    context: str  # xml-tag | xml-attribute | schema-name | schema-ref | rnc | table | table-cell | inline-code | prose-qname
     start: int  # offsets of `name` in the Markdown text
     end: int
 
@@ -158,7 +160,10 @@ def _rnc_tokens(text: str, base: int) -> Iterator[NameToken]:
 
 
 def _table_tokens(text: str, base: int) -> Iterator[NameToken]:
-    """The name column(s) of pipe tables whose header says Element(s)/Attribute(s)/Name."""
+    """The name column(s) of pipe tables whose header says Element(s)/Attribute(s)/Name, and in
+    every other column the cells that hold one name and nothing else ("table-cell"): headers do
+    not always say where names stand ("mapped from element name", "Prefix", "XML schema"). A
+    "table-cell" token is a weaker claim, judged only by what the PDF prints (check.py)."""
     lines = text.split("\n")
     offsets = []
     position = 0
@@ -181,11 +186,13 @@ def _table_tokens(text: str, base: int) -> Iterator[NameToken]:
         row = index + 2
         while row < len(lines) and lines[row].lstrip().startswith("|"):
             for number, (cell, cell_start) in enumerate(_cells(lines[row])):
-                if number in columns:
-                    match = _CELL_NAME.match(cell)
-                    if match:
-                        start = base + offsets[row] + cell_start + match.start("name")
-                        yield NameToken(match.group("name"), match.group("prefix"), columns[number], "table", start, start + len(match.group("name")))
+                kind, context = (columns[number], "table") if number in columns else ("name", "table-cell")
+                match = (_CELL_NAME.match if number in columns else _LONE_CELL_NAME.match)(cell)
+                if match and context == "table-cell" and match.group("prefix") in DEFAULT_SCHEMA_PREFIXES:
+                    continue  # a built-in type (`xsd:decimal` in a Type column), not the document's name
+                if match:
+                    start = base + offsets[row] + cell_start + match.start("name")
+                    yield NameToken(match.group("name"), match.group("prefix"), kind, context, start, start + len(match.group("name")))
             row += 1
         index = row
 
@@ -292,11 +299,12 @@ def extract_name_tokens(markdown: str, *, known_prefixes: Iterable[str] = ()) ->
             after = _PROSE_KIND.match(plain, match.end())
             kind: TokenKind = after.group("what").lower() if after else "name"  # type: ignore[assignment]
             tokens.append(NameToken(match.group("name"), match.group("prefix"), kind, "prose-qname", match.start("name"), match.end("name")))
-    # A table cell in inline code is found twice (table + code span): keep one per place, the more specific kind.
+    # A table cell in inline code is found twice (table + code span): keep one per place, the more
+    # specific kind; a lone cell yields to any other context that also reads it.
     by_place: dict[tuple[int, int], NameToken] = {}
     for token in tokens:
         kept = by_place.get((token.start, token.end))
-        if kept is None or (kept.kind == "name" and token.kind != "name"):
+        if kept is None or (kept.kind == "name" and token.kind != "name") or (kept.context == "table-cell" and token.context != "table-cell"):
             by_place[(token.start, token.end)] = token
     return sorted(by_place.values(), key=lambda t: t.start)
 
