@@ -115,6 +115,7 @@ def find_running_texts(blocks: list[Block], rules: SegmentationRules) -> set[str
 # Page furniture that may still be a clause heading: MinerU flash types a heading at the very top
 # or foot of a page as a header or footer ("§ 1106 Belastung eines Bruchteils" as the last line).
 _HEADING_FURNITURE = frozenset({"header", "footer"})
+_PROSE_MIN_WORDS = 8  # a header or footer this long, mostly lowercase words, is a sentence
 
 
 def _repeated_furniture(blocks: list[Block], rules: SegmentationRules) -> set[str]:
@@ -319,6 +320,16 @@ class _Walk:
         it is offered to the next expected clauses before it is dropped."""
         return block.type in _HEADING_FURNITURE and bool(block.text.strip()) and _running_key(block.text) not in self.repeated_furniture
 
+    @staticmethod
+    def is_prose(block: Block) -> bool:
+        """A header or footer that is not repeated on other pages (may_be_heading said so) and
+        reads as a sentence: content MinerU typed as furniture for where it sits ("The
+        <manifest:encryption-data> element has the following child elements: …" at the top of
+        odf13-packages page 18). Short page-unique lines (a chapter's running title) stay furniture."""
+        words = block.text.split()
+        lowercase = sum(1 for word in words if word[:1].islower())
+        return len(words) >= _PROSE_MIN_WORDS and lowercase >= len(words) // 3
+
     def furniture_reason(self, block: Block) -> str | None:
         if block.type in FURNITURE_BLOCK_TYPES:
             return block.type
@@ -490,7 +501,11 @@ def segment_blocks(
             continue
         found = walk.match_heading(index, next_index)
         if found is None and block.type in FURNITURE_BLOCK_TYPES:
-            walk.dropped[block.type] += 1
+            if walk.is_prose(block):  # a sentence at a page's top that MinerU typed a header: content
+                current.blocks.append(block.model_copy(update={"type": "text"}))
+                assigned += 1
+            else:
+                walk.dropped[block.type] += 1
             index += 1
             continue
         if found is not None:

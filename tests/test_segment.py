@@ -334,3 +334,21 @@ def test_the_next_clauses_label_alone_opens_it_on_its_bookmarks_page_but_a_bare_
     assert [match.clause_id for match in tree.report.matched] == ["196", "197"]
     (cite,) = [section.key for section in tree.walk() if section.clause_id == "197"]
     assert blocks_of(tree, cite)[:2] == ["File 88 **lwarp-cite.sty** Package **cite**", "cite is emulated."]
+
+
+def test_a_sentence_at_a_page_top_typed_as_a_header_stays_content_but_running_headers_do_not():
+    """odf13-packages page 18: the last sentence of 4.4 arrived as a `header` and was dropped."""
+    outline = [entry("4.4", "Encryption data", 0), entry("4.5", "Algorithm", 1)]
+    sentence = "The <manifest:encryption-data> element has the following child elements: <manifest:algorithm> 4.5."
+    running = "OpenDocument packages, part 2: the running header of every page"
+    blocks = [
+        Block(type="header", page=0, text=running), text("4.4 Encryption data", 0), text("It holds what decrypts a file.", 0),
+        Block(type="header", page=1, text=running), Block(type="header", page=1, text=sentence),
+        text("4.5 Algorithm", 1), text("The algorithm.", 1),
+        Block(type="header", page=2, text=running), Block(type="header", page=2, text="Chapter 4"), text("More.", 2),
+    ]
+    tree = segment_blocks(blocks, outline)
+    (encryption,) = [section.key for section in tree.walk() if section.clause_id == "4.4"]
+    assert blocks_of(tree, encryption) == ["It holds what decrypts a file.", sentence]
+    every = [b for section in tree.walk() for b in blocks_of(tree, section.key)]
+    assert not any("running header" in b or b == "Chapter 4" for b in every)
