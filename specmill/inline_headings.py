@@ -122,15 +122,17 @@ def split_buried_headings(blocks: list[Block], outline: list[OutlineEntry], patt
 
 
 def _buried_headings(text: str, entries: dict[str, OutlineEntry], patterns: list[ClauseIdPattern]) -> list[tuple[int, int]]:
-    """(start, end) of each heading inside the text, in order."""
+    """(start, end) of each heading inside the text, in order. Only where one of the page's
+    clause ids occurs at all is the text looked at closely (most blocks hold none: 0.1 s, not
+    20 s, over a 5,000-page document)."""
+    candidates = sorted({start for clause_id in entries for start in _id_starts(text, clause_id)})
     spans: list[tuple[int, int]] = []
-    word_starts = [match.start() for match in _WORD_START.finditer(text)]
-    for number, position in enumerate(word_starts):
+    for position in candidates:
         if spans and position < spans[-1][1]:
             continue
-        before = text[:position]
+        before = text[:position].rstrip()
         after_heading = bool(spans) and position == spans[-1][1]
-        if not before.strip() or before.count("**") % 2 or not (after_heading or _BOUNDARY_BEFORE.search(before)):
+        if not before or before.count("**") % 2 or not (after_heading or _BOUNDARY_BEFORE.search(before[-2:])):
             continue  # the block's start (the segmenter's case), inside a bold run, or mid-sentence
         rest = text[position:].replace("**", "")
         entry, title = _heading_at(rest, entries, patterns)
@@ -139,9 +141,31 @@ def _buried_headings(text: str, entries: dict[str, OutlineEntry], patterns: list
         title_words = _title_length(title, entry.title)
         if title_words:
             heading_words = len(rest.split()) - len(title.split()) + title_words
-            end_word = number + heading_words
-            spans.append((position, word_starts[end_word] if end_word < len(word_starts) else len(text)))
+            spans.append((position, _word_start_after(text, position, heading_words)))
     return spans
+
+
+def _id_starts(text: str, clause_id: str) -> list[int]:
+    """Word starts where `clause_id` (or `§ clause_id`) begins; the id must end there too."""
+    starts = []
+    found = text.find(clause_id)
+    while found != -1:
+        end = found + len(clause_id)
+        if (end == len(text) or not (text[end].isalnum() or text[end] == ".") or text[end : end + 2] in (". ", ".\n")) and (
+            found == 0 or not text[found - 1].isalnum() and text[found - 1] != "."
+        ):
+            sign = text.rfind("§", max(0, found - 3), found)
+            starts.append(sign if sign != -1 and not text[sign:found].strip("§ ") else found)
+        found = text.find(clause_id, found + 1)
+    return [start for start in starts if start == 0 or text[start - 1].isspace() or text[start - 2 : start] == "**"]
+
+
+def _word_start_after(text: str, position: int, words: int) -> int:
+    """Where the word after the first `words` words from `position` starts (the end of the text if none)."""
+    for number, match in enumerate(_WORD_START.finditer(text, position)):
+        if number == words:
+            return match.start()
+    return len(text)
 
 
 def _title_length(text: str, title: str) -> int:

@@ -31,6 +31,7 @@ _PUNCTUATION_LINE = re.compile(r"^[\s{}\[\](),;:]+$")
 _TAG_PIECE = re.compile(r'^(?:</?[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?|(?:[A-Za-z_][\w.\-]*(?::[\w.\-]+)?="[^"]*"\s*)+/?>?)$')
 # A header at a page's top that starts with a clause number may be a heading MinerU filed as
 # furniture (the segmenter rescues those): a listing never runs across it.
+_PROSE = re.compile(r"\b[a-z]{2,}\s+[a-z]{2,}\s+[a-z]{2,}\b")
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)\.?\s+\S")
 
 
@@ -82,6 +83,8 @@ def _printed_in_monospace(block: Block, lines_under: LinesUnder | None) -> bool:
     as an image-only equation (its words then come from the text layer)."""
     if lines_under is None or block.type not in ("text", "equation") or block.text_level or _NUMBERED.match(block.text):
         return False
+    if _PROSE.search(block.text) or any(split_example_markers(block.text)[0::2]):
+        return False  # a sentence or an example marker, whatever its font (and no PDF work)
     printed = lines_under(block)
     return bool(printed) and all(line.char_width for line in printed)
 

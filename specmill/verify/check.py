@@ -98,6 +98,25 @@ class NameIndex:
         # Any token may legitimately be an enumeration value or a name of another kind used loosely.
         self._known["name"] = self._known["name"] | by_kind.get("enumeration", set())
         self._close_cache: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        self._any_name = sorted(self._known["name"])
+        self._any_name_keys: dict[str, int] = {}
+        for name in self._any_name:
+            key = confusion_key(name)
+            self._any_name_keys[key] = self._any_name_keys.get(key, 0) + 1
+        self._near_cache: dict[str, bool] = {}
+
+    def has_near_name(self, token: str) -> bool:
+        """Some vocabulary name other than the token is near it (`_near`): only then can the PDF
+        print, in the token's place, a name it garbles. Most names have none, and skip the
+        place-by-place check (on a 5,000-page document that is most of its cost)."""
+        cached = self._near_cache.get(token)
+        if cached is None:
+            same_key = self._any_name_keys.get(confusion_key(token), 0) - (1 if token in self._known["name"] else 0)
+            cutoff = min(_MAX_EDITS_IN_PLACE, len(token) - 1)
+            nearest = process.extract(token, self._any_name, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=2) if cutoff > 0 else []
+            cached = same_key > 0 or any(name != token for name, _, _ in nearest)
+            self._near_cache[token] = cached
+        return cached
 
     def is_known(self, token: str, kind: TokenKind) -> bool:
         return token in self._known[kind]
@@ -318,6 +337,8 @@ class _InPlace:
         self._markdown, self._text = markdown, None
 
     def judge(self, name: str, tokens: list[NameToken], pages: tuple[int, ...]) -> _Judgement | None:
+        if not self._index.has_near_name(name):
+            return None
         if self._text is None:
             self._text, self._outline = TextWords(self._markdown), navigation_spans(self._markdown)
         own = [token for token in tokens if not inside(token.start, self._outline)]
