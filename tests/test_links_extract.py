@@ -254,3 +254,10 @@ def test_a_list_before_a_citation_keeps_its_own_document():
 )
 def test_cited_document_names_are_tidied_so_one_document_counts_once(printed, name):
     assert document_name(printed) == name
+
+
+def test_a_number_split_from_its_cue_into_the_next_paragraph_is_a_reference_but_not_after_a_finished_one():
+    """lwarp-manual: MinerU set "See section" and "7.6." (the PDF's linked number) as two blocks."""
+    assert found("See section\n\n7.6.\n") == [("7.6", "dotted", ("7.6",))]
+    assert found("See section\n\n60.4 for the implementation.\n") == [("60.4", "dotted", ("60.4",))]
+    assert found("This ends the section.\n\n7.6 kilograms were measured.\n") == []

@@ -398,7 +398,13 @@ class ReferenceExtractor:
             before = text[max(line_start, start - 80) : start]
             after = text[end : end + 30]
             continues = previous_end >= 0 and self._list_continuation.fullmatch(text[previous_end:start]) is not None
-            if not (continues or self._after_own_title(number, before) or self._bare_number_is_reference(number, before, after)):
+            # "See section" and "7.6." as two paragraphs (MinerU split the sentence at a linked
+            # number): the cue is the end of the paragraph before.
+            split_cue = "" if before.strip() else _unfinished_paragraph_before(text, line_start)
+            if not (
+                continues or self._after_own_title(number, before) or self._bare_number_is_reference(number, before, after)
+                or (split_cue and self._ends_with_cue(split_cue))
+            ):
                 continue
             cue = _LAST_WORD.search(before)
             cue_start = start - len(cue.group(0)) if cue and cue.group(1).lower() in self._cues else start
@@ -411,6 +417,12 @@ class ReferenceExtractor:
             accept(reference)
             if len(taken) > before_count:
                 previous_end = end
+
+    def _ends_with_cue(self, text: str) -> bool:
+        """The text ends with a clause word ("section") or a dotted-number cue ("see")."""
+        last = _LAST_WORD.search(text + " ")
+        word = last.group(1).lower() if last else ""
+        return word in self._cues or word in {clause_word.lower() for clause_word in self.rules.clause_words}
 
     def _after_own_title(self, number: str, before: str) -> bool:
         title = self.id_titles.get(number)
@@ -495,6 +507,15 @@ def document_name(printed: str) -> str:
     name = " ".join(printed.replace("\\", "").replace("*", "").strip().strip("[]").split()).rstrip(".,;:")
     series = _SERIES_NUMBER.fullmatch(name)
     return f"{series.group(1)} {series.group(2)}" if series else name
+
+
+def _unfinished_paragraph_before(text: str, line_start: int) -> str:
+    """The end of the previous non-blank line when it breaks off mid-sentence (it ends in a
+    letter: "See section"), else ""."""
+    previous = text[:line_start].rstrip()
+    if not previous or not previous[-1].isalpha():
+        return ""
+    return previous[max(previous.rfind("\n") + 1, len(previous) - 80) :]
 
 
 def _without_emphasis(context: str) -> str:
