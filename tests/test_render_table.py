@@ -83,15 +83,45 @@ def test_table_without_html_renders_its_text():
     assert render_block(block) == "The manifest:preferred-view-mode attribute specifies a preference."
 
 
-def test_a_table_flash_returned_as_fixed_width_text_keeps_its_columns_in_a_text_fence():
+def test_a_table_flash_returned_as_fixed_width_text_becomes_a_table_with_its_columns():
     # MinerU 4 flash on a ruled XSD attribute table: no HTML, columns aligned by spaces.
     body = "Name        Type          Use        Default\nId          xsd:ID        required\nVersion     xsd:string    optional   1.0"
     rendered = render_table_run([Block(type="table", page=3, table_body=body)])
-    assert rendered.startswith("```text\n") and rendered.endswith("\n```")
-    assert "Version     xsd:string    optional   1.0" in rendered
+    assert rendered.split("\n") == [
+        "| Name | Type | Use | Default |", "| --- | --- | --- | --- |",
+        "| Id | xsd:ID | required |  |", "| Version | xsd:string | optional | 1.0 |",
+    ]
 
 
 def test_prose_filed_as_a_table_renders_as_prose():
     body = "4.16.11 manifest:preferred-view-mode\nThe attribute specifies a preference on how the author of\nthe document would like it presented.\n•   edit: open as an editable document."
     rendered = render_table_run([Block(type="table", page=23, table_body=body)])
     assert "```" not in rendered and "preferred-view-mode" in rendered
+
+
+# xacml40-core's revision history as MinerU 4 flash returned it: fixed-width text, no HTML.
+REVISIONS = """Revision              Date        Editor             Changes Made
+specname-v1.0-wd01    2024-08-09  Steven Legg        Initial working draft
+                      2024-09-09  Steven Legg        Changed targets to a single child expression.
+                                                     Removed the <AnyOf>, <AllOf> and <Match> elements.
+                      2024-09-28  Cyril Dangerville  Embedded diagrams | and lists."""
+
+
+def test_a_fixed_width_table_becomes_a_markdown_table_with_its_columns_and_continued_cells():
+    from specmill.render.table import render_table_run
+
+    rendered = render_table_run([Block(type="table", page=31, table_body=REVISIONS)])
+    rows = rendered.split("\n")
+    assert rows[0] == "| Revision | Date | Editor | Changes Made |"
+    assert rows[2] == "| specname-v1.0-wd01 | 2024-08-09 | Steven Legg | Initial working draft |"
+    assert rows[3].startswith("|  | 2024-09-09 | Steven Legg | Changed targets to a single child expression.<br>Removed the ")
+    assert "<AnyOf>" not in rendered.replace("`<AnyOf>`", "")  # markup stays visible, not swallowed
+    assert rows[4] == "|  | 2024-09-28 | Cyril Dangerville | Embedded diagrams \\| and lists. |"
+    assert len(rows) == 5
+
+
+def test_fixed_width_text_that_does_not_keep_to_its_header_columns_stays_preformatted():
+    from specmill.render.table import render_table_run
+
+    ragged = "Name      Type\nfoo   bar   baz   qux\nx  y  z  w  v\nlong line   here  and  there"
+    assert render_table_run([Block(type="table", page=0, table_body=ragged)]).startswith("```text\n")

@@ -135,7 +135,8 @@ def render_table_run(run: list[Block], link_image: ImageLinker | None = None) ->
             else:
                 loose.append(grid_to_markdown(part))
         elif body.strip() and is_fixed_width_layout(body):
-            loose.append(fence(body.strip("\n"), "text"))
+            columns = fixed_width_grid(body)
+            loose.append(grid_to_markdown(columns) if columns else fence(body.strip("\n"), "text"))
         elif body.strip():
             loose.append(escape_line_starts(clean_inline(body.strip())))
         elif block.img_path and link_image and (target := link_image(block.img_path)):
@@ -160,6 +161,33 @@ def is_fixed_width_layout(body: str) -> bool:
     lines = [line for line in body.split("\n") if line.strip()]
     gapped = sum(1 for line in lines if _COLUMN_GAP.search(line.strip()))
     return len(lines) >= 2 and gapped >= 2 and gapped * 2 >= len(lines)
+
+
+_COLUMN_START = re.compile(r"(?:^|(?<=  ))\S")
+_ALIGNED_SHARE = 0.8  # of a fixed-width table's lines whose cells all start at the header's columns
+
+
+def fixed_width_grid(body: str) -> list[list[str]] | None:
+    """A fixed-width table (see is_fixed_width_layout) as a grid, cut at the columns its header
+    line starts (a cell starts after two or more spaces), with MinerU's words: a line whose only
+    text is in the last column continues the row above ("Changes Made" over several lines).
+    None when the lines do not keep to the header's columns, or there are not two of them."""
+    lines = [line.rstrip() for line in body.split("\n") if line.strip()]
+    starts = [match.start() for match in _COLUMN_START.finditer(lines[0])] if lines else []
+    if len(starts) < 2 or starts[0] != 0:
+        return None
+    aligned = sum(1 for line in lines if all(match.start() in starts for match in _COLUMN_START.finditer(line)))
+    if aligned < len(lines) * _ALIGNED_SHARE:
+        return None
+    bounds = [*starts, None]
+    grid: list[list[str]] = []
+    for line in lines:
+        cells = [clean_inline(line[start:end].strip()).replace("|", "\\|") for start, end in zip(bounds, bounds[1:])]
+        if grid and not any(cells[:-1]) and cells[-1]:
+            grid[-1][-1] = f"{grid[-1][-1]}<br>{cells[-1]}" if grid[-1][-1] else cells[-1]
+        else:
+            grid.append(cells)
+    return grid if len(grid) >= 2 else None
 
 
 def table_width(block: Block) -> int:
