@@ -182,7 +182,8 @@ def fixed_width_grid(body: str) -> list[list[str]] | None:
     bounds = [*starts, None]
     grid: list[list[str]] = []
     for line in lines:
-        cells = [clean_inline(line[start:end].strip()).replace("|", "\\|") for start, end in zip(bounds, bounds[1:])]
+        # Spaces inside a cell only aligned the printed text: one is enough in a Markdown table.
+        cells = [clean_inline(" ".join(line[start:end].split())).replace("|", "\\|") for start, end in zip(bounds, bounds[1:])]
         if grid and not any(cells[:-1]) and cells[-1]:
             grid[-1][-1] = f"{grid[-1][-1]}<br>{cells[-1]}" if grid[-1][-1] else cells[-1]
         else:
