@@ -28,9 +28,13 @@ from specmill.segment import is_gutter
 
 _PUNCTUATION_LINE = re.compile(r"^[\s{}\[\](),;:]+$")
 # Pieces of a tag that a listing breaks over lines: `<ds:DigestMethod` and `Algorithm="…"/>`.
-_TAG_PIECE = re.compile(r'^(?:</?[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?|(?:[A-Za-z_][\w.\-]*(?::[\w.\-]+)?="[^"]*"\s*)+/?>?)$')
+_ATTRIBUTE = r'[A-Za-z_][\w.\-]*(?::[\w.\-]+)?\s*=\s*"[^"]*"'
+_TAG_PIECE = re.compile(
+    rf'^(?:</?[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?(?:\s+{_ATTRIBUTE})*\s*/?>?|(?:{_ATTRIBUTE}\s*)+/?>?)$'
+)
 # A header at a page's top that starts with a clause number may be a heading MinerU filed as
 # furniture (the segmenter rescues those): a listing never runs across it.
+_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
 _PROSE = re.compile(r"\b[a-z]{2,}\s+[a-z]{2,}\s+[a-z]{2,}\b")
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)\.?\s+\S")
 
@@ -52,19 +56,32 @@ def is_listing_line(block: Block) -> bool:
     """A text block that is a line of a listing: bare punctuation or a line of markup. A line of
     bare punctuation that MinerU filed as page furniture (a `},` at a page's top typed header)
     is one too."""
-    text = without_underline(block.text).strip()
+    text = _plain(block.text)
     if not text:
         return False
     if block.type in FURNITURE_BLOCK_TYPES:
         return _PUNCTUATION_LINE.match(text) is not None
     return block.type == "text" and (
-        _PUNCTUATION_LINE.match(text) is not None or _TAG_PIECE.match(text) is not None or is_markup_line(block)
+        _PUNCTUATION_LINE.match(text) is not None or _TAG_PIECE.match(text) is not None
+        or is_markup_line(block.model_copy(update={"text": text}))
     )
+
+
+def _plain(text: str) -> str:
+    """A text block's words without MinerU's underline and bold marks (`<**xs:element** name=…>`:
+    it bolds the names in a listing it took for prose); in a code block they would be literal."""
+    return _BOLD.sub(r"\1", without_underline(text)).strip()
 
 
 def is_listing_code(block: Block) -> bool:
     body = (block.code_body or "").strip()
     return block.type == "code" and bool(body) and not reads_as_prose(without_underline(body))
+
+
+def _starts_markup(block: Block) -> bool:
+    """A text block that is a line or a piece of XML (`<Circles xmlns="…"`): a listing MinerU set
+    wholly as text may start there. It becomes one only when at least one more line follows."""
+    return block.type == "text" and _plain(block.text).startswith("<") and is_listing_line(block)
 
 
 def _may_cross(block: Block) -> bool:
@@ -111,7 +128,7 @@ def join_listings(blocks: list[Block], lines_under: LinesUnder | None = None) ->
     index = 0
     while index < len(blocks):
         block = blocks[index]
-        if not is_listing_code(block):
+        if not (is_listing_code(block) or _starts_markup(block)):
             out.append(block)
             index += 1
             continue
@@ -167,8 +184,12 @@ def _joined(members: list[Block], lines_under: LinesUnder | None) -> Block:
         indented = [_body(member, lines_under) for member in members]
     codes = [member for member in members if member.type == "code"]
     first = members[0]
-    return codes[0].model_copy(
+    return (codes[0] if codes else first).model_copy(
         update={
+            "type": "code",
+            "sub_type": codes[0].sub_type if codes else "code",
+            "text": "",
+            "text_level": None,
             "page": first.page,
             "bbox": first.bbox,
             "code_body": "\n".join(indented),
@@ -184,7 +205,7 @@ def _body(block: Block, lines_under: LinesUnder | None) -> str:
         return (block.code_body or "").strip("\n")
     if block.type == "equation" and lines_under is not None:  # an image of a listing's line
         return "\n".join(line.text for line in lines_under(block) or ())
-    return without_underline(block.text).strip()
+    return _plain(block.text)
 
 
 def _indented_lines(members: list[Block], lines_under: LinesUnder) -> list[str] | None:

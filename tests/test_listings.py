@@ -170,3 +170,30 @@ def test_a_monospaced_text_block_joins_the_listing_with_the_pdfs_line_breaks_but
         joined = join_listings(blocks, layer.lines_under)
     assert joined[0].code_body.split("\n") == ["<Cert>", "  MIIC yjCC", "  AjOg AwIB", "</Cert>"]
     assert joined[1] == heading
+
+
+def test_an_xml_example_set_wholly_as_text_lines_becomes_one_listing():
+    """ecma376-part3 A.2.6: MinerU set an output document as text blocks, tags broken over lines."""
+    lines = ['<Circles xmlns="http://www.example.com/Circles/v1"',
+             'xmlns:v3="http://www.example.com/Circles/v3" mc:Ignorable="v2 v3">',
+             '<v3:Circle Center="0,0" Radius="20" Color="Blue" Opacity="0.5"', 'Luminance="13"/>', "</Circles>"]
+    blocks = [text("Output document:", row=0)] + [text(line, row=row + 1) for row, line in enumerate(lines)]
+    blocks.append(text("Second, suppose that the application configuration differs.", row=7))
+    joined = join_listings(blocks)
+    assert [block.type for block in joined] == ["text", "code", "text"]
+    assert joined[1].code_body.split("\n") == lines
+    assert render_blocks(joined).count("```") == 2
+
+
+def test_a_lone_line_of_markup_or_a_sentence_starting_with_a_tag_is_left_as_it_is():
+    sentence = text("<manifest:file-entry> elements name the files of the package.", row=0)
+    lone = text('<v3:Circle Center="0,0"/>', row=2)
+    assert join_listings([sentence, text("More prose follows here.", row=1), lone]) == [sentence, text("More prose follows here.", row=1), lone]
+
+
+def test_minerus_bold_marks_on_the_names_of_a_listing_set_as_text_do_not_enter_the_fence():
+    """xacml40-core Annex D: `<**xs:element** name="RequestDefaults" …/>` as text lines."""
+    blocks = [text('<**xs:complexType** name="DefaultsType">', row=0), text('<**xs:attribute** name="Version"/>', row=1),
+              text("</**xs:complexType**>", row=2)]
+    (joined,) = join_listings(blocks)
+    assert joined.code_body.split("\n") == ['<xs:complexType name="DefaultsType">', '<xs:attribute name="Version"/>', "</xs:complexType>"]

@@ -89,3 +89,13 @@ def test_link_syntax_the_document_prints_is_escaped_not_turned_into_a_link():
     block = Block(type="text", page=56, text="the tool removed the […](…) link syntax and separated the link text")
     rendered = render_block(block)
     assert "\\[…\\](…)" in rendered and dangling_links({"a.md": rendered.encode()}) == []
+
+
+def test_a_text_block_holding_fixed_width_columns_renders_as_a_table_or_preformatted():
+    """lwarp-manual sets its package lists as text with columns aligned by spaces."""
+    from specmill.render import render_block
+
+    columns = "Rules:           \\rule with width.\nHTML reserved    \\&, \\textless are converted\ncharacters:      to HTML entities."
+    assert render_block(Block(type="text", page=0, text=columns)).split("\n")[0] == "| Rules: | \\rule with width. |"
+    ragged = "Fonts:      Used as-is.   Appear in SVG\n  nfssext-cfr,   slantsc, tabfigures.\nTested   to work"
+    assert render_block(Block(type="text", page=0, text=ragged)).startswith("```text\n")
