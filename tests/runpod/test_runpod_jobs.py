@@ -7,6 +7,8 @@ for real (MinerU flash, OCR off) every job that reaches it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from resources.runpod_parser import RunPodJobFailed, RunPodJobTimedOut, RunPodParser
@@ -88,12 +90,24 @@ def test_transient_api_errors_are_retried_without_new_jobs(bench, worker, sample
     assert len(bench.emulator.events("fault:client-run")) >= 2 and artifact.blocks
 
 
-def test_a_job_past_its_execution_timeout_fails_the_batch_without_a_re_run(bench, worker, sample):
+@pytest.fixture(scope="module")
+def long_document(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """60 pages: several seconds of MinerU even on a fast day. The 10-page sample took 0.9 s on
+    one, and finished before the stop signal of its 0.5 s timeout reached the worker."""
+    from specmill.sample import generate_sample
+
+    return Path(generate_sample(tmp_path_factory.mktemp("long-document"), pages=LONG_PAGES, seed=1).pdf_path)
+
+
+LONG_PAGES = 60
+
+
+def test_a_job_past_its_execution_timeout_fails_the_batch_without_a_re_run(bench, worker, long_document):
     before = len(bench.parse_jobs())
-    # The whole 10-page document in 0.5 s: MinerU cannot, the control plane times the job out.
-    batch = Batch(batch_id="b00", first_page=0, last_page=9, clause_ids=[])
+    # The whole 60-page document in 0.5 s: MinerU cannot, the control plane times the job out.
+    batch = Batch(batch_id="b00", first_page=0, last_page=LONG_PAGES - 1, clause_ids=[])
     with pytest.raises(RunPodJobTimedOut, match="TIMED_OUT.*executionTimeoutMs"):
-        parser_for(bench, execution_timeout_ms=500).run_batch(str(sample.pdf), batch)
+        parser_for(bench, execution_timeout_ms=500).run_batch(str(long_document), batch)
     jobs = bench.parse_jobs()[before:]
     assert statuses(bench, jobs) == [JobStatus.TIMED_OUT]  # the same pages would time out again
     worker.wait_for_log_event("job_cancelled", jobs[0], timeout_s=60)  # the worker was told to stop
