@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from schemas.blocks import FURNITURE_BLOCK_TYPES, Block
 from specmill.render.code import is_markup_line, reads_as_prose, split_example_markers
-from specmill.render.inline import without_underline
+from specmill.render.inline import without_bold, without_underline
 from specmill.segment import is_gutter
 
 _PUNCTUATION_LINE = re.compile(r"^[\s{}\[\](),;:]+$")
@@ -32,10 +32,9 @@ _ATTRIBUTE = r'[A-Za-z_][\w.\-]*(?::[\w.\-]+)?\s*=\s*"[^"]*"'
 _TAG_PIECE = re.compile(
     rf'^(?:</?[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?(?:\s+{_ATTRIBUTE})*\s*/?>?|(?:{_ATTRIBUTE}\s*)+/?>?)$'
 )
+_PROSE = re.compile(r"\b[a-z]{2,}\s+[a-z]{2,}\s+[a-z]{2,}\b")
 # A header at a page's top that starts with a clause number may be a heading MinerU filed as
 # furniture (the segmenter rescues those): a listing never runs across it.
-_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
-_PROSE = re.compile(r"\b[a-z]{2,}\s+[a-z]{2,}\s+[a-z]{2,}\b")
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)\.?\s+\S")
 
 
@@ -68,9 +67,9 @@ def is_listing_line(block: Block) -> bool:
 
 
 def _plain(text: str) -> str:
-    """A text block's words without MinerU's underline and bold marks (`<**xs:element** name=…>`:
-    it bolds the names in a listing it took for prose); in a code block they would be literal."""
-    return _BOLD.sub(r"\1", without_underline(text)).strip()
+    """A text block's words without MinerU's underline and bold marks, which a code block would
+    show literally."""
+    return without_bold(without_underline(text)).strip()
 
 
 def is_listing_code(block: Block) -> bool:

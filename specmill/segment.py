@@ -321,7 +321,7 @@ class _Walk:
         return block.type in _HEADING_FURNITURE and bool(block.text.strip()) and _running_key(block.text) not in self.repeated_furniture
 
     @staticmethod
-    def is_prose(block: Block) -> bool:
+    def reads_as_sentence(block: Block) -> bool:
         """A header or footer that is not repeated on other pages (may_be_heading said so) and
         reads as a sentence: content MinerU typed as furniture for where it sits ("The
         <manifest:encryption-data> element has the following child elements: …" at the top of
@@ -501,7 +501,7 @@ def segment_blocks(
             continue
         found = walk.match_heading(index, next_index)
         if found is None and block.type in FURNITURE_BLOCK_TYPES:
-            if walk.is_prose(block):  # a sentence at a page's top that MinerU typed a header: content
+            if walk.reads_as_sentence(block):  # a sentence at a page's top that MinerU typed a header: content
                 current.blocks.append(block.model_copy(update={"type": "text"}))
                 assigned += 1
             else:

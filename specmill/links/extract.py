@@ -206,6 +206,10 @@ class ReferenceExtractor:
         return re.compile(rf"(?i:{cues}){_SPACE}`?[A-Za-z_][\w:.-]*`?{_SPACE}$")
 
     @cached_property
+    def _clause_words(self) -> frozenset[str]:
+        return frozenset(word.lower() for word in self.rules.clause_words)
+
+    @cached_property
     def _cues(self) -> frozenset[str]:
         return frozenset(word.lower() for word in self.rules.dotted_cues)
 
@@ -422,7 +426,7 @@ class ReferenceExtractor:
         """The text ends with a clause word ("section") or a dotted-number cue ("see")."""
         last = _LAST_WORD.search(text + " ")
         word = last.group(1).lower() if last else ""
-        return word in self._cues or word in {clause_word.lower() for clause_word in self.rules.clause_words}
+        return word in self._cues or word in self._clause_words
 
     def _after_own_title(self, number: str, before: str) -> bool:
         title = self.id_titles.get(number)

@@ -119,9 +119,18 @@ def defuse_tags(latex: str) -> str:
     return _MARKUP.sub(lambda match: "< " + match.group(0)[1:], latex)
 
 
+_BOLD_RUN = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
+
+
 def without_underline(text: str) -> str:
     """`text` without MinerU's `<u>` tags (see the module doc)."""
     return _UNDERLINE_TAG.sub("", text) if "<" in text else text
+
+
+def without_bold(text: str) -> str:
+    """`text` without Markdown bold marks: MinerU bolds the names of a listing it took for prose
+    (`<**xs:element** name=…>`), and inside a code fence the marks would be literal."""
+    return _BOLD_RUN.sub(r"\1", text) if "**" in text else text
 
 
 def clean_inline(text: str) -> str:
