@@ -46,12 +46,26 @@ def _headings_in_bold(inner: str, clause_ids: set[str], patterns: list[ClauseIdP
     return prefix, headings
 
 
+def _bare_id_mid_sentence(before: str, headings: list[str], bold_prefix: str, patterns: list[ClauseIdPattern]) -> bool:
+    """A bold number alone inside a sentence is a reference, not a heading: MinerU bolds the
+    linked "3.3" of "have appeared already in section **3.3**, so the explanations …"."""
+    if bold_prefix or len(headings) != 1 or not before.strip() or _BOUNDARY_BEFORE.search(before.rstrip()[-2:]):
+        return False
+    heading = parse_heading(headings[0], patterns)
+    return heading is not None and not heading.title
+
+
+def _carries_its_title(heading_text: str, titles: dict[str, str], patterns: list[ClauseIdPattern]) -> bool:
+    heading = parse_heading(heading_text, patterns)
+    return heading is not None and holds_title_words(heading.title, titles.get(heading.clause_id, ""))
+
+
 def _pieces(text: str, clause_ids: set[str], patterns: list[ClauseIdPattern]) -> list[tuple[str, bool]]:
     pieces: list[tuple[str, bool]] = []
     cursor = 0
     for match in _BOLD.finditer(text):
         bold_prefix, headings = _headings_in_bold(match.group(1), clause_ids, patterns)
-        if not headings:
+        if not headings or _bare_id_mid_sentence(text[cursor:match.start()], headings, bold_prefix, patterns):
             continue
         before = text[cursor:match.start()].strip()
         if before:
@@ -71,6 +85,7 @@ def _pieces(text: str, clause_ids: set[str], patterns: list[ClauseIdPattern]) ->
 def split_inline_headings(blocks: list[Block], outline: list[OutlineEntry], patterns: list[ClauseIdPattern]) -> list[Block]:
     """Every text block holding bold outline headings becomes heading blocks and body blocks."""
     clause_ids = {entry.clause_id for entry in outline if entry.clause_id}
+    titles = {entry.clause_id: entry.title for entry in outline if entry.clause_id}
     result: list[Block] = []
     for block in blocks:
         if block.type != "text" or ("**" not in block.text and block.text_level is None):
@@ -83,6 +98,10 @@ def split_inline_headings(blocks: list[Block], outline: list[OutlineEntry], patt
             # "Sachdarlehensvertrag § 607 Vertragstypische Pflichten beim Sachdarlehensvertrag".
             pieces = _pieces(f"**{block.text}**", clause_ids, patterns)
             pieces = [(text.strip("*") if not is_heading else text, is_heading) for text, is_heading in pieces]
+            if not all(_carries_its_title(text, titles, patterns) for text, is_heading in pieces if is_heading):
+                # "See section 60.5 for how … See section 94.4 …", a sentence MinerU typed as a
+                # heading: the numbers in it are references, not the headings of 60.5 and 94.4.
+                pieces = [(block.text, False)]
         if len(pieces) == 1 and not pieces[0][1]:
             result.append(block)
             continue

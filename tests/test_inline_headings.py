@@ -54,6 +54,26 @@ def test_bold_text_that_is_not_an_outline_heading_is_left_alone():
     assert split_inline_headings([block], OUTLINE, PATTERNS) == [block]
 
 
+def test_a_bold_clause_number_inside_a_sentence_stays_a_reference():
+    # genericode p. 21: MinerU bolds the linked number; split out, it cut the sentence in three.
+    outline = [OutlineEntry(clause_id="3.3", title="Column Sets", level=2, page=10)]
+    block = Block(type="text", page=20, text="Many of these have appeared already in section **3.3**, so the explanations will not be repeated.")
+    assert split_inline_headings([block], outline, PATTERNS) == [block]
+    heading_first = Block(type="text", page=10, text="Text before. **3.3** Column sets are described here.")
+    assert [piece.text_level for piece in split_inline_headings([heading_first], outline, PATTERNS)] == [None, 2, None]
+
+
+def test_a_sentence_typed_as_a_heading_keeps_the_clause_numbers_it_cites():
+    # lwarp-manual p. 367: MinerU typed the clause's first sentence as a heading.
+    outline = [
+        OutlineEntry(clause_id="60.5", title="Gathering footnotes", level=2, page=368),
+        OutlineEntry(clause_id="94.4", title="Placing footnotes", level=2, page=585),
+    ]
+    block = Block(type="text", page=366, text_level=1,
+                  text="See section 60.5 for how minipage footnotes are gathered. See section 94.4 for how they are placed.")
+    assert split_inline_headings([block], outline, PATTERNS) == [block]
+
+
 def test_the_segmenter_now_opens_every_merged_clause():
     tree = segment_blocks([MERGED, STRUCTURAL], OUTLINE, clause_id_patterns=PATTERNS)
     assert [m.clause_id for m in tree.report.matched] == ["§ 1", "§ 2", "§ 3", "§ 7", "§ 164"]

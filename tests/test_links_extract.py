@@ -139,6 +139,45 @@ def test_a_number_after_its_own_clause_title_is_a_reference():
     assert extract_references("Normative References 1.3", id_titles={"1.3": "Something Else"}) == []
 
 
+def test_a_number_after_a_word_of_its_own_clause_title_is_a_reference():
+    titles = {"3.7": "Usage of IRIs Within Packages", "1.2": "Normative References", "2.1": "Version Numbers"}
+    text = "in accordance with the procedure for resolving IRIs 3.7, except that"
+    assert [r.target_ids for r in extract_references(text, id_titles=titles)] == [("3.7",)]
+    assert extract_references("conforms to ODF 1.2, as", id_titles=titles) == []  # not a word of 1.2's title
+    assert extract_references("the version 2.1 schema", id_titles=titles) == []  # never after 'version'
+    assert extract_references("Packages 3.7 mm wide", id_titles=titles) == []  # a measure
+
+
+def test_a_clause_title_printed_beside_its_number_is_linked_too():
+    # lwarp-manual: LaTeX prints \ref and \nameref side by side, and the PDF links both.
+    ids = {"29": "Package options", "13": "Troubleshooting", "8": "Special cases and limitations"}
+    titles = tuple(ids.values())
+    assert found("See section 29, Package options.", id_titles=ids, titles=titles) == [
+        ("section 29", "clause_word", ("29",)), ("Package options", "title", ("29",)),
+    ]
+    assert found("Also see section 13: Troubleshooting.", id_titles=ids, titles=titles)[1] == ("Troubleshooting", "title", ("13",))
+    assert found("as per Special cases and limitations, section 8.", id_titles=ids, titles=titles)[0] == (
+        "Special cases and limitations", "title", ("8",),
+    )
+    # Another clause's title, or the title run into a longer word, is left alone.
+    assert [r[1] for r in found("See section 29, Troubleshooting.", id_titles=ids, titles=titles)] == ["clause_word"]
+    assert [r[1] for r in found("See section 13: Troubleshootings.", id_titles=ids, titles=titles)] == ["clause_word"]
+
+
+def test_a_number_mineru_set_in_bold_after_a_clause_word_is_a_reference():
+    # genericode p. 21: "appeared already in section **3.3**, so the explanations …"
+    assert found("appeared already in section **3.3**, so the", titles=()) == [("section **3.3**", "clause_word", ("3.3",))]
+    assert found("see section **3.3 and more**") == []
+
+
+def test_a_capitalised_title_before_a_clause_word_is_a_reference():
+    titles = ("Troubleshooting", "What next?", "following")
+    assert found("A Troubleshooting section is also available.", titles=titles) == [("Troubleshooting", "title", ("title:troubleshooting",))]
+    assert found("the tutorial section What next?. See", titles=titles) == [("section What next?", "title", ("title:what next?",))]
+    assert found("the Troubleshooting section of [RFC3986] says", titles=titles) == []  # another document's section
+    assert found("the following section shows", titles=titles) == []  # no capital: the word, not the title
+
+
 def test_title_references_only_with_a_cue_and_only_when_enabled():
     titles = ("Package Model", "Scope", "Foo")
     assert found("For the details, see Package Model.", titles=titles) == [("see Package Model", "title", ("title:package model",))]
@@ -149,7 +188,13 @@ def test_title_references_only_with_a_cue_and_only_when_enabled():
     assert found("see Package Model", titles=titles, rules=LinkRules(title_references=False)) == []
 
 
-def test_the_linked_pieces_are_exact():
+
+def test_a_clause_title_that_is_a_clause_word_is_read_as_the_word():
+    # lwarp-manual documents a LaTeX package named "section"; "See section 60.5" cites clause 60.5.
+    assert found("See section 60.5 for how footnotes are gathered.", titles=("section", "Footnotes")) == [
+        ("section 60.5", "clause_word", ("60.5",))
+    ]
+    assert found("See section", titles=("section",)) == []
     text = "The clauses §§ 3–5 and see 9.1.2."
     references = extract_references(text)
     pieces = [[text[s.start : s.end] for s in r.links] for r in references]

@@ -121,7 +121,8 @@ class ReferenceExtractor:
     @cached_property
     def _clause_word(self) -> re.Pattern[str]:
         words = "|".join(re.escape(word) for word in sorted(self.rules.clause_words, key=len, reverse=True))
-        return re.compile(rf"(?<![\w-])(?P<word>(?i:{words})){_SPACE}(?P<id>{_ID})")
+        # MinerU bolds some linked numbers: "in section **3.3**, so the explanations".
+        return re.compile(rf"(?<![\w-])(?P<word>(?i:{words})){_SPACE}(?P<bold>\*\*)?(?P<id>{_ID})(?(bold)\*\*)")
 
     @cached_property
     def _annex(self) -> re.Pattern[str]:
@@ -162,10 +163,16 @@ class ReferenceExtractor:
     def _title_finder(self) -> TitleFinder | None:
         if not (self.rules.title_references and self.titles):
             return None
-        titles = sorted({t for t in self.titles if len(t) >= self.rules.title_min_chars and t[:1].isalpha()}, key=len, reverse=True)
+        # A title that is itself a clause word (lwarp-manual documents a package named "section")
+        # reads as the word: "See section 60.5" cites clause 60.5, not that package.
+        titles = sorted(
+            {t for t in self.titles if len(t) >= self.rules.title_min_chars and t[:1].isalpha() and t.lower() not in self._clause_words},
+            key=len, reverse=True,
+        )
         if not titles:
             return None
-        cues = sorted(self.rules.title_cues, key=len, reverse=True)
+        # A clause word is a cue too: "the section What next?".
+        cues = sorted({*self.rules.title_cues, *(word.lower() for word in self.rules.clause_words)}, key=len, reverse=True)
         # The cue in any case, the title as printed: 'see general rules' is not clause 'General'.
         return TitleFinder(cues, [_word(cue) for cue in cues], titles)
 
@@ -263,6 +270,11 @@ class ReferenceExtractor:
             for start, title_start, title_end in self._title_finder.finditer(text):
                 accept(self._title_reference(text, start, title_start, title_end))
         self._bare_numbers(text, is_protected, taken, accept)
+        for reference in list(found):
+            accept(self._own_title_after(text, reference))
+            accept(self._own_title_before(text, reference))
+        for reference in self._titles_before_clause_words(text):
+            accept(reference)
         found.sort(key=lambda reference: reference.start)
         found = self._share_citations(text, found)
         return [replace(reference, line=text.count("\n", 0, reference.start) + 1) for reference in found]
@@ -384,6 +396,83 @@ class ReferenceExtractor:
             **self._citation(text, match.start(), match.end()),
         )
 
+    def _own_title_after(self, text: str, reference: FoundReference) -> FoundReference | None:
+        """The clause's title printed right after a reference to it ("see section 29, Package
+        options", LaTeX's `\\ref` and `\\nameref` side by side) is linked too, as the PDF links it."""
+        title = self._single_target_title(reference)
+        if title is None:
+            return None
+        target = reference.target_ids[0]
+        gap = _TITLE_GAP.match(text, reference.end)
+        if gap is None:
+            return None
+        start = gap.end()
+        printed = " ".join(text[start : start + 2 * len(title)].split())
+        if not printed.startswith(title) or printed[len(title) : len(title) + 1].isalnum():
+            return None
+        end = _end_of_printed(text, start, title)
+        span = LinkSpan(start, end, target, text[start:end])
+        return FoundReference(start, end, text[start:end], "title", (target,), (span,))
+
+    def _own_title_before(self, text: str, reference: FoundReference) -> FoundReference | None:
+        """The clause's title printed right before a reference to it ("as per Special cases and
+        limitations, section 8"): linked too."""
+        title = self._single_target_title(reference)
+        if title is None:
+            return None
+        before = text[max(0, reference.start - len(title) - 4) : reference.start]
+        gap = _TITLE_GAP_BEFORE.search(before)
+        if gap is None:
+            return None  # "Normative References 1.3" is read by _after_own_title; its title stays text
+        printed_end = gap.start()
+        if not before[:printed_end].endswith(title):
+            return None
+        start = reference.start - (len(before) - printed_end) - len(title)
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "*_"):
+            return None
+        target = reference.target_ids[0]
+        span = LinkSpan(start, start + len(title), target, title)
+        return FoundReference(start, start + len(title), title, "title", (target,), (span,))
+
+    def _single_target_title(self, reference: FoundReference) -> str | None:
+        """The title of the one clause of this document a reference names, if long enough."""
+        if reference.external or len(reference.target_ids) != 1 or not self.rules.title_references or reference.form == "title":
+            return None
+        title = self.id_titles.get(reference.target_ids[0])
+        return title if title and len(title) >= self.rules.title_min_chars and " ".join(title.split()) == title else None
+
+    @cached_property
+    def _capitalised_titles(self) -> dict[str, int]:
+        """Clause titles starting with a capital, as printed, with their word counts."""
+        if not self.rules.title_references:
+            return {}
+        titles = (*self.titles, *self.id_titles.values())
+        return {t: len(t.split()) for t in titles if len(t) >= self.rules.title_min_chars and t[:1].isupper() and " ".join(t.split()) == t}
+
+    @cached_property
+    def _clause_word_after_title(self) -> re.Pattern[str]:
+        words = "|".join(_word(word) for word in self.rules.clause_words)
+        return re.compile(rf"(?<=\S)[ \t]+(?i:{words})(?![\w-])")
+
+    def _titles_before_clause_words(self, text: str) -> Iterator[FoundReference]:
+        """A capitalised clause title followed by a clause word: "A Troubleshooting section is
+        also available". Capitals required: "the following section" names no clause."""
+        titles = self._capitalised_titles
+        if not titles or not self.rules.clause_words:
+            return
+        longest = max(titles.values())
+        for match in self._clause_word_after_title.finditer(text):
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            words = list(re.finditer(r"\S+", text[line_start : match.start()]))[-longest:]
+            if _OF_ANOTHER_DOCUMENT.match(text, match.end()):
+                continue  # "the Security Considerations section of [RFC3986]"
+            for first in range(len(words)):
+                start = line_start + words[first].start()
+                printed = " ".join(word.group() for word in words[first:])
+                if printed in titles:
+                    yield self._title_reference(text, start, start, match.start())
+                    break
+
     def _title_reference(self, text: str, cue_start: int, start: int, end: int) -> FoundReference:
         title = " ".join(text[start:end].split())
         span = LinkSpan(start, end, f"title:{title.lower()}", text[start:end])
@@ -435,6 +524,18 @@ class ReferenceExtractor:
         plain = " ".join(before.replace("`", "").split()).lower()
         return plain.endswith(" ".join(title.replace("`", "").split()).lower())
 
+    def _after_own_title_word(self, number: str, before: str) -> bool:
+        """The word just before the number is a word of that clause's title ("the procedure for
+        resolving IRIs 3.7," where 3.7 is "Usage of IRIs Within Packages"); a version ("ODF 1.2")
+        rarely repeats its clause's title."""
+        title = self.id_titles.get(number)
+        last = _LAST_WORD.search(before)
+        word = last.group(1).lower() if last else ""
+        if not title or len(word) < 4 or not word.isalpha() or word in self._clause_words:
+            return False
+        title_words = {w.lower() for w in re.findall(r"[\w-]+", title)}
+        return word in title_words or word.rstrip("s") in {w.rstrip("s") for w in title_words}
+
     def _bare_number_is_reference(self, number: str, before: str, after: str) -> bool:
         last = _LAST_WORD.search(before)
         last_word = last.group(1).lower().rstrip(".,") if last else ""
@@ -445,7 +546,7 @@ class ReferenceExtractor:
             return False
         if after.lstrip().startswith("%"):
             return False
-        if last_word in self._cues:
+        if last_word in self._cues or self._after_own_title_word(number, before):
             return True
         if _OPEN_PAREN_BEFORE.search(before):
             return True
@@ -544,6 +645,23 @@ def _title_key(title: str) -> str:
 
 # Captions, pages and list items are numbered too, but never clauses.
 _NEVER_BEFORE = frozenset({"table", "figure", "fig", "equation", "eq", "example", "page", "pages", "p", "pp", "listing", "tab", "abb", "nr", "no"})
+
+
+_OF_ANOTHER_DOCUMENT = re.compile(r"\s+(?:of|in)\b")
+_TITLE_GAP_BEFORE = re.compile(r"[,:][ \t]{1,3}$")
+_TITLE_GAP = re.compile(r"\)?[,:]?[ \t]{1,3}")
+
+
+def _end_of_printed(text: str, start: int, title: str) -> int:
+    """Where `title` ends in `text` from `start`, the text's spaces and line breaks between its
+    words allowed (the caller has checked that it is printed there)."""
+    wanted = len(title.replace(" ", ""))
+    position = start
+    while wanted and position < len(text):
+        if not text[position].isspace():
+            wanted -= 1
+        position += 1
+    return position
 
 
 def _word(word: str) -> str:
