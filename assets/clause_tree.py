@@ -14,7 +14,7 @@ from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf
 from schemas.page_text import PageText
 from specmill.empty_clauses import confirm_empty_clauses
-from specmill.listings import join_listings
+from specmill.listings import heading_texts, join_listings
 from specmill.segment import segment_blocks
 from specmill.textlayer import PdfTextLayer
 from specmill.tree import render_clause_tree
@@ -23,7 +23,7 @@ TREE_DIR = "tree.zip"  # packed (specmill.tree_pack): read by the next stage, no
 TREE_REPORT = "tree.json"
 
 
-@dg.asset(group_name="specmill", tags={"stage": "tree"}, deps=[document_blocks], code_version="4")
+@dg.asset(group_name="specmill", tags={"stage": "tree"}, deps=[document_blocks], code_version="5")
 def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """One file per clause (barrels for clauses with sub-clauses), a root index, and tree.json
     (files, empty clauses, the segmentation report, block spans for the placement check)."""
@@ -33,7 +33,7 @@ def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, s
     profile = settings.profile()
     with PdfTextLayer(source.path) as text_layer:
         tree = segment_blocks(
-            join_listings(document.blocks, text_layer.lines_under),
+            join_listings(document.blocks, text_layer.lines_under, heading_texts(source.outline.entries)),
             source.outline.entries,
             rules=profile.segmentation,
             clause_id_patterns=profile.outline.clause_id_patterns,

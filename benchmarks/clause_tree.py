@@ -27,7 +27,7 @@ def main() -> None:
     from specmill.segment import segment_blocks
     from specmill.source import describe_source
     from specmill.textlayer import PdfTextLayer
-    from specmill.listings import join_listings
+    from specmill.listings import heading_texts, join_listings
     from specmill.tree import render_clause_tree, write_tree
 
     profile = DocumentProfile()
@@ -38,7 +38,7 @@ def main() -> None:
     with PdfTextLayer(args.pdf) as layer:
         opened = time.perf_counter()
         tree = segment_blocks(
-            join_listings(blocks, layer.lines_under), source.outline.entries, rules=profile.segmentation,
+            join_listings(blocks, layer.lines_under, heading_texts(source.outline.entries)), source.outline.entries, rules=profile.segmentation,
             clause_id_patterns=profile.outline.clause_id_patterns, recover_text=layer.text_under,
         )
         segmented = time.perf_counter()

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from schemas.blocks import FURNITURE_BLOCK_TYPES, Block
+from schemas.outline import OutlineEntry
 from specmill.render.code import is_markup_line, reads_as_prose, split_example_markers
 from specmill.render.inline import without_bold, without_underline
 from specmill.segment import is_gutter
@@ -35,6 +36,7 @@ _TAG_PIECE = re.compile(
 _PROSE = re.compile(r"\b[a-z]{2,}\s+[a-z]{2,}\s+[a-z]{2,}\b")
 # A header at a page's top that starts with a clause number may be a heading MinerU filed as
 # furniture (the segmenter rescues those): a listing never runs across it.
+_LEADING_NUMBER = re.compile(r"^\s*(\d{1,6})\s+")
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)\.?\s+\S")
 
 
@@ -46,6 +48,7 @@ class PrintedLine:
     top: float  # points
     text: str
     char_width: float | None  # points per character when the line is set in a monospaced font
+    number: int | None = None  # the line number printed in a listing's gutter, left of the text
 
 
 LinesUnder = Callable[[Block], Sequence[PrintedLine] | None]
@@ -105,12 +108,36 @@ def _printed_in_monospace(block: Block, lines_under: LinesUnder | None) -> bool:
     return bool(printed) and all(line.char_width for line in printed)
 
 
+def _numbered_listing(block: Block, lines_under: LinesUnder | None) -> bool:
+    """A text block the PDF prints as numbered lines of a listing: every line monospaced, and a
+    rising line number in the gutter left of them (lwarp-manual's package source, which MinerU
+    ran into paragraphs: "12074 \\newenvironment{…} 12075 {% 12076 …"). Comments in prose do
+    not matter here: the numbers and the font say listing. Only a block whose own words hold
+    such numbers is looked up in the PDF."""
+    if lines_under is None or block.type != "text" or not _starts_with_a_line_number(block.text):
+        return False
+    printed = lines_under(block)
+    if not printed or not all(line.char_width or (line.number is not None and not line.text) for line in printed):
+        return False
+    numbers = [line.number for line in printed if line.number is not None]
+    if len(printed) == 1:
+        return len(numbers) == 1  # a one-line listing: "12100 \\newcounter{LWR@nextequation}"
+    return len(numbers) >= 2 and all(a < b for a, b in zip(numbers, numbers[1:]))
+
+
+def _starts_with_a_line_number(text: str) -> bool:
+    """The text starts with a number that is a word of its own ("12074 \\newenvironment…",
+    "831 Lwarp must find…"): a numbered line of a listing may, and a numbered heading ("3.1")
+    or a sentence does not."""
+    return _LEADING_NUMBER.match(text) is not None
+
+
 def _continues(last: Block, block: Block, lines_under: LinesUnder | None = None) -> bool:
     """`block` carries on the listing whose latest block is `last`."""
     if block.page not in (last.page, last.page + 1):
         return False
     if block.type != "code":
-        return is_listing_line(block) or _printed_in_monospace(block, lines_under)
+        return is_listing_line(block) or _numbered_listing(block, lines_under) or _printed_in_monospace(block, lines_under)
     if not is_listing_code(block) or block.captions:
         return False  # a caption names a new listing
     if last.type == "code" and (last.sub_type or "code") != (block.sub_type or "code"):
@@ -120,23 +147,43 @@ def _continues(last: Block, block: Block, lines_under: LinesUnder | None = None)
     return not opening and not closing
 
 
-def join_listings(blocks: list[Block], lines_under: LinesUnder | None = None) -> list[Block]:
+def heading_texts(outline: Sequence[OutlineEntry]) -> frozenset[str]:
+    """What a clause heading of the outline may read as, whole or in pieces: its id, its title,
+    and both. A listing never runs across one (lwarp-manual titles clauses with macro names set
+    in the listing's font: "97 \\phantomsection", "40.3.2 lwarpmk.conf")."""
+    texts = set()
+    for entry in outline:
+        # A bare top-level number is left out: a listing's line number set as text reads the same.
+        bare_id = entry.clause_id if entry.clause_id and not entry.clause_id.isdigit() else None
+        for text in (bare_id, entry.title, f"{entry.clause_id} {entry.title}" if entry.clause_id else None):
+            if text:
+                texts.add(_heading_key(text))
+    return frozenset(texts)
+
+
+def _heading_key(text: str) -> str:
+    return " ".join(without_bold(text).replace("§", " ").split())
+
+
+def join_listings(blocks: list[Block], lines_under: LinesUnder | None = None, headings: frozenset[str] = frozenset()) -> list[Block]:
     """The block stream with every listing run joined into one code block (see the module
-    docstring). Furniture crossed inside a run follows the joined block; nothing is dropped."""
+    docstring). Furniture crossed inside a run follows the joined block; nothing is dropped.
+    `headings` (from `heading_texts`) are never joined or crossed."""
     out: list[Block] = []
     index = 0
     while index < len(blocks):
         block = blocks[index]
-        if not (is_listing_code(block) or _starts_markup(block)):
+        numbered = _numbered_listing(block, lines_under) and not _is_heading(block, headings)
+        if not (is_listing_code(block) or _starts_markup(block) or numbered):
             out.append(block)
             index += 1
             continue
-        members, crossed, end = _run_from(blocks, index, lines_under)
+        members, crossed, end = _run_from(blocks, index, lines_under, headings)
         leading = _leading_lines(out, block)
         if leading:
             del out[-len(leading):]
             members = leading + members
-        if len(members) == 1:
+        if len(members) == 1 and not numbered:
             out.append(block)
         else:
             out.append(_joined(members, lines_under))
@@ -153,7 +200,13 @@ def _leading_lines(before: list[Block], first: Block) -> list[Block]:
     return before[start:]
 
 
-def _run_from(blocks: list[Block], start: int, lines_under: LinesUnder | None) -> tuple[list[Block], list[Block], int]:
+def _is_heading(block: Block, headings: frozenset[str]) -> bool:
+    return bool(headings) and block.type in ("text", "header") and _heading_key(block.text) in headings
+
+
+def _run_from(
+    blocks: list[Block], start: int, lines_under: LinesUnder | None, headings: frozenset[str] = frozenset()
+) -> tuple[list[Block], list[Block], int]:
     """(the run's members, the furniture crossed between them, the index after the run)."""
     members = [blocks[start]]
     crossed: list[Block] = []
@@ -161,6 +214,8 @@ def _run_from(blocks: list[Block], start: int, lines_under: LinesUnder | None) -
     index = start + 1
     while index < len(blocks):
         block = blocks[index]
+        if _is_heading(block, headings):
+            break
         if _continues(members[-1], block, lines_under):
             crossed.extend(waiting)
             waiting = []
@@ -214,7 +269,10 @@ def _indented_lines(members: list[Block], lines_under: LinesUnder) -> list[str] 
     for member in members:
         body_lines = _body(member, lines_under).split("\n")
         printed = lines_under(member) or ()
-        if len(printed) != len(body_lines):
+        if any(line.number is not None for line in printed):
+            body_lines = _split_at_numbers(body_lines, printed)
+            printed = printed if body_lines else ()
+        elif len(printed) != len(body_lines):
             body_lines = _rewrapped(body_lines, printed)
             printed = printed if body_lines else ()
             body_lines = body_lines or _body(member, lines_under).split("\n")
@@ -236,6 +294,25 @@ def _indented_lines(members: list[Block], lines_under: LinesUnder) -> list[str] 
             lines.append(" " * columns + text.strip() if text.strip() else "")
         bodies.append("\n".join(lines))
     return bodies
+
+
+def _split_at_numbers(body_lines: list[str], printed: Sequence[PrintedLine]) -> list[str]:
+    """MinerU's words of a numbered listing broken into the PDF's lines at the line numbers, which
+    are dropped: each printed number must come up, in order, as a word of its own. Failing that,
+    the PDF's own lines (rather than one line with the numbers run into it)."""
+    words = " ".join(body_lines).split()
+    lines: list[str] = []
+    position = 0
+    for index, line in enumerate(printed):
+        if line.number is None or position >= len(words) or words[position] != str(line.number):
+            return [line.text for line in printed]
+        following = next((later.number for later in printed[index + 1 :] if later.number is not None), None)
+        end = position + 1
+        while end < len(words) and words[end] != str(following):
+            end += 1
+        lines.append(" ".join(words[position + 1 : end]))
+        position = end
+    return lines
 
 
 def _rewrapped(body_lines: list[str], printed: Sequence[PrintedLine]) -> list[str]:

@@ -10,13 +10,15 @@ monospaced font, the width of a character: how a listing's indentation is measur
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from schemas.blocks import Block
 from specmill.listings import PrintedLine
 
 _MONOSPACED_FLAG = 8  # PyMuPDF span flag bit 3
-_SAME_LINE_PT = 2.0  # pieces of one printed line differ in their top by less than this
+_GUTTER_MAX_PT = 9.0  # a bare line number taller than this is no listing's (a page number, a heading)
+_SAME_LINE_PT = 2.0  # the middles of the pieces of one printed line differ by less than this
 
 
 class PdfTextLayer:
@@ -56,24 +58,33 @@ class PdfTextLayer:
                 inside.append(line)
         return _printed_lines(inside)
 
-    def _lines_of(self, page_number: int) -> list[tuple[float, float, float, str, float, float | None]]:
-        """(x0, top, x1, text, height, char width or None) for every text line of a page."""
+    def _lines_of(self, page_number: int) -> list[_Piece]:
+        """Every piece of text line on a page; a listing's line number printed in another font at
+        the line's start is a piece of its own, so that the code after it still reads as monospaced."""
         if self._page_lines is None or self._page_lines[0] != page_number:
             page_dict = self._document[page_number].get_text("dict")
-            lines = []
+            pieces: list[_Piece] = []
             for text_block in page_dict.get("blocks", []):
                 for line in text_block.get("lines", []):
                     spans = [span for span in line.get("spans", []) if span.get("text", "").strip()]
                     if not spans:
                         continue
-                    lx0, ly0, lx1, ly1 = line["bbox"]
-                    text = "".join(span["text"] for span in line["spans"]).strip()
+                    lx1 = line["bbox"][2]
+                    all_spans = line["spans"]
+                    if len(spans) > 1 and _is_gutter_number(spans[0], spans[1:]):
+                        number, spans = spans[0], spans[1:]
+                        all_spans = all_spans[all_spans.index(number) + 1 :]
+                        nx0, ny0, nx1, ny1 = number["bbox"]
+                        pieces.append((nx0, ny0, nx1, number["text"].strip(), ny1 - ny0, None))
+                    text = "".join(span["text"] for span in all_spans).strip()  # spaces may be spans of their own
                     char_width = _char_width(spans)
                     x0 = spans[0]["bbox"][0]
                     if char_width:  # a listing may indent with spaces inside the span rather than by position
                         x0 += (len(spans[0]["text"]) - len(spans[0]["text"].lstrip(" "))) * char_width
-                    lines.append((x0, ly0, lx1, text, ly1 - ly0, char_width))
-            self._page_lines = (page_number, lines)
+                    top = min(span["bbox"][1] for span in spans)
+                    bottom = max(span["bbox"][3] for span in spans)
+                    pieces.append((x0, top, lx1, text, bottom - top, char_width))
+            self._page_lines = (page_number, pieces)
         return self._page_lines[1]
 
     def close(self) -> None:
@@ -86,23 +97,59 @@ class PdfTextLayer:
         self.close()
 
 
+_Piece = tuple[float, float, float, str, float, "float | None"]  # x0, top, x1, text, height, char width
+_MONOSPACED_NAME = re.compile(r"mono|courier|consol|menlo|monaco|sourcecode|firacode|typewriter|(?:cm|ec|sf|tx|lm)(?:sl|it|b|bx)?tt\d")
+
+
+def _is_monospaced(span: dict) -> bool:
+    """Set in a monospaced font: PyMuPDF's flag, or a name that says so (TeX's CMTT10 and
+    Inconsolata, Word's Courier New, carry no flag)."""
+    return bool(span.get("flags", 0) & _MONOSPACED_FLAG) or _MONOSPACED_NAME.search(span.get("font", "").lower()) is not None
+
+
+def _is_gutter_number(first: dict, rest: list[dict]) -> bool:
+    """A listing's line number: digits in a smaller, proportional font before monospaced code. A
+    clause number before a title set in the listing's font ("97 \\phantomsection") is as large as
+    its title."""
+    return (
+        first["text"].strip().isdigit() and not _is_monospaced(first) and all(_is_monospaced(span) for span in rest)
+        and first.get("size", 0) < min(span.get("size", 0) for span in rest)
+    )
+
+
 def _char_width(spans: list[dict]) -> float | None:
     """Points per character when every span is set in a monospaced font, measured on the longest."""
-    if not all(span.get("flags", 0) & _MONOSPACED_FLAG or "mono" in span.get("font", "").lower()
-               or "courier" in span.get("font", "").lower() for span in spans):
+    if not all(_is_monospaced(span) for span in spans):
         return None
     longest = max(spans, key=lambda span: len(span["text"]))
     x0, _, x1, _ = longest["bbox"]
     return (x1 - x0) / len(longest["text"]) if longest["text"] else None
 
 
-def _printed_lines(pieces: list[tuple[float, float, float, str, float, float | None]]) -> list[PrintedLine]:
-    """Pieces of one printed line (PyMuPDF splits a line at wide gaps) joined, top to bottom."""
-    lines: list[PrintedLine] = []
-    for x0, top, _x1, text, _height, char_width in sorted(pieces, key=lambda piece: (round(piece[1]), piece[0])):
-        if lines and abs(lines[-1].top - top) < _SAME_LINE_PT:
-            previous = lines[-1]
-            lines[-1] = PrintedLine(min(previous.x0, x0), previous.top, f"{previous.text} {text}", previous.char_width or char_width)
+def _printed_lines(pieces: list[_Piece]) -> list[PrintedLine]:
+    """Pieces of one printed line (PyMuPDF splits a line at wide gaps; a line number in a smaller
+    font sits a little lower) joined, top to bottom. Pieces belong to one line when their middles
+    are within `_SAME_LINE_PT` of each other."""
+    rows: list[list[_Piece]] = []
+    for piece in sorted(pieces, key=lambda piece: piece[1] + piece[4] / 2):
+        middle = piece[1] + piece[4] / 2
+        if rows and abs(rows[-1][0][1] + rows[-1][0][4] / 2 - middle) < _SAME_LINE_PT:
+            rows[-1].append(piece)
         else:
-            lines.append(PrintedLine(x0, top, text, char_width))
+            rows.append([piece])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda piece: piece[0])
+        top = min(piece[1] for piece in row)
+        first, rest = row[0], row[1:]
+        if not rest and first[3].isdigit() and first[5] is None and first[4] < _GUTTER_MAX_PT:
+            # A bare number: a blank numbered line of a listing, or a page number (not code either way).
+            lines.append(PrintedLine(first[0], top, "", None, number=int(first[3])))
+            continue
+        if rest and first[3].isdigit() and first[5] is None and all(piece[5] for piece in rest) and first[4] < min(piece[4] for piece in rest):
+            # A listing's line number in its gutter: kept apart from the code it numbers.
+            lines.append(PrintedLine(rest[0][0], top, " ".join(piece[3] for piece in rest), rest[0][5], number=int(first[3])))
+            continue
+        char_width = next((piece[5] for piece in row if piece[5]), None)
+        lines.append(PrintedLine(first[0], top, " ".join(piece[3] for piece in row), char_width))
     return lines

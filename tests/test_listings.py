@@ -197,3 +197,67 @@ def test_minerus_bold_marks_on_the_names_of_a_listing_set_as_text_do_not_enter_t
               text("</**xs:complexType**>", row=2)]
     (joined,) = join_listings(blocks)
     assert joined.code_body.split("\n") == ['<xs:complexType name="DefaultsType">', '<xs:attribute name="Version"/>', "</xs:complexType>"]
+
+
+NUMBERED = [(11, "\\newcommand{\\foo}{%"), (12, "  % used by the print version only, as the manual says"), (13, "  \\bar}")]
+
+
+@pytest.fixture
+def numbered_pdf(tmp_path: Path) -> Path:
+    """lwarp-manual's package source: a small line number in the text font left of each line of
+    code in a monospaced font. Below it, prose in the text font that starts with numbers."""
+    document = pymupdf.open()
+    page = document.new_page(width=PAGE_W, height=PAGE_H)
+    for row, (number, line) in enumerate(NUMBERED):
+        y = 100 + row * LINE_H
+        page.insert_text((LEFT - 22, y), str(number), fontname="helv", fontsize=7)
+        indent = len(line) - len(line.lstrip())
+        page.insert_text((LEFT + indent * 5.4, y), line.strip(), fontname="cour", fontsize=9)
+    page.insert_text((LEFT, 100 + 4 * LINE_H), "LWR@nextequation (Ctr) Used to add one.", fontname="helv", fontsize=10)
+    page.insert_text((LEFT - 22, 100 + 5 * LINE_H), "12100", fontname="helv", fontsize=7)
+    page.insert_text((LEFT, 100 + 5 * LINE_H), "\\newcounter{LWR@nextequation}", fontname="cour", fontsize=9)
+    page.insert_text((LEFT, 100 + 7 * LINE_H), "12 apples and 13 pears were counted.", fontname="helv", fontsize=10)
+    # A clause heading whose title is a macro name, set in the listing's font at the number's size.
+    page.insert_text((LEFT - 22, 100 + 9 * LINE_H), "97", fontname="helv", fontsize=11)
+    page.insert_text((LEFT, 100 + 9 * LINE_H), "\\phantomsection", fontname="cour", fontsize=11)
+    path = tmp_path / "numbered.pdf"
+    document.save(path)
+    document.close()
+    return path
+
+
+def test_a_numbered_listing_minerU_ran_into_a_paragraph_is_a_code_block_without_its_numbers(numbered_pdf: Path):
+    # As MinerU 4 flash returned lwarp-manual's listings: one text block, the numbers run in.
+    run_in = " ".join(f"{number} {line.strip()}" for number, line in NUMBERED)
+    listing = line_block("text", run_in, 0, 0, x=LEFT - 22, width=470)
+    listing = listing.model_copy(update={"bbox": [listing.bbox[0], listing.bbox[1], listing.bbox[2], space(0, 100 + 2 * LINE_H + 2)[1]]})
+    between = text("LWR@nextequation (Ctr) Used to add one.", row=4)
+    one_line = text("12100 \\newcounter{LWR@nextequation}", row=5, x=LEFT - 22)
+    prose = text("12 apples and 13 pears were counted.", row=7)
+    with PdfTextLayer(numbered_pdf) as layer:
+        joined = join_listings([listing, between, one_line, prose], layer.lines_under)
+    assert [block.type for block in joined] == ["code", "text", "code", "text"]
+    assert joined[0].code_body.split("\n") == [line for _, line in NUMBERED]
+    assert joined[2].code_body == "\\newcounter{LWR@nextequation}"
+    assert joined[3] == prose
+
+
+def test_a_clause_heading_set_in_the_listings_font_is_neither_a_listing_nor_crossed(numbered_pdf: Path):
+    from schemas.outline import OutlineEntry
+    from specmill.listings import heading_texts
+
+    heading = text("97 \\phantomsection", row=9, x=LEFT - 22)
+    with PdfTextLayer(numbered_pdf) as layer:
+        assert join_listings([heading], layer.lines_under) == [heading]  # the number is as large as the title
+    outline = [OutlineEntry(clause_id="40.3.2", title="lwarpmk.conf", level=3, page=0)]
+    document = pymupdf.open()
+    page = document.new_page(width=PAGE_W, height=PAGE_H)
+    for row, line in enumerate(["\\newcommand{\\a}{%", "lwarpmk.conf", "\\b}"]):
+        page.insert_text((LEFT, 100 + row * LINE_H), line, fontname="cour", fontsize=10)
+    path = numbered_pdf.with_name("heading.pdf")
+    document.save(path)
+    blocks = [code("\\newcommand{\\a}{%"), text("lwarpmk.conf", row=1), code("\\b}", row=2)]
+    with PdfTextLayer(path) as layer:
+        assert [block.type for block in join_listings(blocks, layer.lines_under)] == ["code"]  # no outline: one listing
+        joined = join_listings(blocks, layer.lines_under, heading_texts(outline))
+    assert [block.type for block in joined] == ["code", "text", "code"]
