@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from schemas.blocks import FURNITURE_BLOCK_TYPES, Block
 from schemas.outline import OutlineEntry
 from specmill.render.code import is_markup_line, reads_as_prose, split_example_markers
-from specmill.render.inline import without_bold, without_underline
+from specmill.render.inline import strip_bullets, without_bold, without_underline
 from specmill.segment import is_gutter
 
 _PUNCTUATION_LINE = re.compile(r"^[\s{}\[\](),;:]+$")
@@ -36,6 +36,9 @@ _TAG_PIECE = re.compile(
 _PROSE = re.compile(r"\b[a-z]{2,}\s+[a-z]{2,}\s+[a-z]{2,}\b")
 # A header at a page's top that starts with a clause number may be a heading MinerU filed as
 # furniture (the segmenter rescues those): a listing never runs across it.
+_MARKDOWN_ESCAPE = re.compile(r"\\([$\[\]_*#`])")
+_DOTTED_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)+|[A-Z](?:\.\d+)+)\.?\s")
+_CODE_CHARACTER = re.compile(r"[{}()\[\]=;$\\<>|#]")
 _LEADING_NUMBER = re.compile(r"^\s*(\d{1,6})\s+")
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)\.?\s+\S")
 
@@ -108,6 +111,20 @@ def _printed_in_monospace(block: Block, lines_under: LinesUnder | None) -> bool:
     return bool(printed) and all(line.char_width for line in printed)
 
 
+def _code_in_monospace(block: Block, lines_under: LinesUnder | None) -> bool:
+    """A text block with a character of code in it (`$ { } = ;` …), no run of prose words, and
+    every line of it printed in a monospaced font. Only blocks with such a character are looked
+    up in the PDF."""
+    if lines_under is None or block.type not in ("text", *FURNITURE_BLOCK_TYPES) or not _CODE_CHARACTER.search(block.text):
+        return False
+    if _PROSE.search(block.text) or _DOTTED_NUMBER.match(block.text):
+        return False  # prose, or a numbered heading in the listing's font ("5.4.7 <ds:KeyInfo>"); "78 $ echo" is output
+    if any(split_example_markers(block.text)[0::2]) or strip_bullets(block.text)[1]:
+        return False  # an example marker, or a list item
+    printed = lines_under(block)
+    return bool(printed) and all(line.char_width for line in printed)
+
+
 def _numbered_listing(block: Block, lines_under: LinesUnder | None) -> bool:
     """A text block the PDF prints as numbered lines of a listing: every line monospaced, and a
     rising line number in the gutter left of them (lwarp-manual's package source, which MinerU
@@ -137,7 +154,10 @@ def _continues(last: Block, block: Block, lines_under: LinesUnder | None = None)
     if block.page not in (last.page, last.page + 1):
         return False
     if block.type != "code":
-        return is_listing_line(block) or _numbered_listing(block, lines_under) or _printed_in_monospace(block, lines_under)
+        return (
+            is_listing_line(block) or _numbered_listing(block, lines_under) or _printed_in_monospace(block, lines_under)
+            or _code_in_monospace(block, lines_under)
+        )
     if not is_listing_code(block) or block.captions:
         return False  # a caption names a new listing
     if last.type == "code" and (last.sub_type or "code") != (block.sub_type or "code"):
@@ -173,7 +193,11 @@ def join_listings(blocks: list[Block], lines_under: LinesUnder | None = None, he
     index = 0
     while index < len(blocks):
         block = blocks[index]
-        numbered = _numbered_listing(block, lines_under) and not _is_heading(block, headings)
+        # A text block that is code by the PDF's font opens a listing of its own (bash-reference's
+        # examples, which MinerU typed as headings: "$ echo ${string:7:-2}").
+        numbered = block.type == "text" and not _is_heading(block, headings) and (
+            _numbered_listing(block, lines_under) or _code_in_monospace(block, lines_under)
+        )
         if not (is_listing_code(block) or _starts_markup(block) or numbered):
             out.append(block)
             index += 1
@@ -273,9 +297,11 @@ def _indented_lines(members: list[Block], lines_under: LinesUnder) -> list[str] 
             body_lines = _split_at_numbers(body_lines, printed)
             printed = printed if body_lines else ()
         elif len(printed) != len(body_lines):
-            body_lines = _rewrapped(body_lines, printed)
-            printed = printed if body_lines else ()
-            body_lines = body_lines or _body(member, lines_under).split("\n")
+            rewrapped = _rewrapped(body_lines, printed) or _same_characters_as_printed(body_lines, printed)
+            printed = printed if rewrapped else ()
+            body_lines = rewrapped or body_lines
+        if member.type != "code" and printed:
+            body_lines = [_unescaped_like(text, line.text) for text, line in zip(body_lines, printed)]
         measured.append((body_lines, printed))
     widths = [line.char_width for _, printed in measured for line in printed if line.char_width]
     starts = [line.x0 for _, printed in measured for line in printed]
@@ -294,6 +320,32 @@ def _indented_lines(members: list[Block], lines_under: LinesUnder) -> list[str] 
             lines.append(" " * columns + text.strip() if text.strip() else "")
         bodies.append("\n".join(lines))
     return bodies
+
+
+def _squashed(text: str) -> str:
+    return "".join(text.split())
+
+
+def _unescape(text: str) -> str:
+    return _MARKDOWN_ESCAPE.sub(r"\1", text)
+
+
+def _unescaped_like(text: str, printed: str) -> str:
+    """MinerU's line without the Markdown escapes it puts in text (`\\$`, `\\[`), where the PDF
+    prints the line without them: in code they would be read literally. LaTeX's own `\\$` stays."""
+    if "\\" not in text:
+        return text
+    plain = _unescape(text)
+    return plain if _squashed(plain) == _squashed(printed) else text
+
+
+def _same_characters_as_printed(body_lines: list[str], printed: Sequence[PrintedLine]) -> list[str]:
+    """The PDF's lines, where they hold exactly MinerU's characters (spaces and MinerU's escapes
+    aside) and only the line breaks and spacing differ; else []."""
+    if not printed:
+        return []
+    mine = _squashed(_unescape(" ".join(body_lines)))
+    return [line.text for line in printed] if mine == _squashed(" ".join(line.text for line in printed)) else []
 
 
 def _split_at_numbers(body_lines: list[str], printed: Sequence[PrintedLine]) -> list[str]:

@@ -76,10 +76,22 @@ def _xsd_declarations(text: str) -> tuple[list[PrintedDeclaration], list[str]]:
     declarations: list[PrintedDeclaration] = []
     used_lines: set[int] = set()
     current: tuple[str, str, int] | None = None  # kind, name, first line
+    top_column = _top_level_column(lines)
     for tag in _TAG.finditer(cleaned):
         if cleaned.startswith(("<?", "<!"), tag.start()):
             continue
         name = tag.group("name")
+        if top_column is not None and not tag.group("close") and name in TOP_LEVEL_KINDS:
+            line = line_of(tag.start())
+            if tag.start() - line_starts[line] == top_column and not lines[line][:top_column].strip():
+                # Printed at the column of the top-level declarations: one starts here, whatever
+                # lines of the one before were lost (MinerU typed a closing tag as a page footer).
+                if current is not None and line > current[2]:
+                    kind, declared, first = current
+                    declarations.append(PrintedDeclaration(kind, declared, "\n".join(lines[first:line]).rstrip()))
+                    used_lines.update(range(first, line))
+                    current = None
+                depth = 1
         if tag.group("close"):
             depth -= 1
             if current is not None and depth == 1:
@@ -110,6 +122,15 @@ def _xsd_declarations(text: str) -> tuple[list[PrintedDeclaration], list[str]]:
         used_lines.update(range(first, len(lines)))
     other = [line for number, line in enumerate(lines) if number not in used_lines and line.strip()]
     return declarations, other
+
+
+def _top_level_column(lines: list[str]) -> int | None:
+    """The column at which the listing prints its top-level declarations (the least indented
+    `<xs:element name=…` and its kin), when the listing is indented at all; else None."""
+    columns = [len(line) - len(line.lstrip()) for line in lines if _NAMED_TOP_LEVEL.match(line.strip())]
+    if not columns or not any(line[:1] in (" ", "\t") for line in lines):
+        return None
+    return min(columns)
 
 
 def _rnc_declarations(text: str) -> tuple[list[PrintedDeclaration], list[str]]:
@@ -178,12 +199,17 @@ def find_listing(markdown: str, *, min_declarations: int) -> PrintedListing | No
     return PrintedListing(language, declarations, other, [(m.start(), m.end()) for m in matches])
 
 
+_NAMED_TOP_LEVEL = re.compile(rf'<(?:[\w.-]+:)?(?:{"|".join(TOP_LEVEL_KINDS)})\b[^>]*\bname\s*=')
+_NESTED_DECLARATION = re.compile(r'<(?:[\w.-]+:)?(element|attribute)\b[^>]*?\bname="([^"]+)"')
+
+
 @dataclass
 class AuthoritativeSchemas:
     """Top-level declarations of every schema file, by language, read once."""
 
     by_file: dict[str, list[DeclarationText]]
     language_of: dict[str, str]
+    _nested: set[tuple[str, str]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_files(cls, files: Sequence[SchemaFile]) -> "AuthoritativeSchemas":
@@ -198,6 +224,19 @@ class AuthoritativeSchemas:
                 by_file[schema.label] = declarations
                 language_of[schema.label] = schema.format
         return cls(by_file, language_of)
+
+    def nested_names(self) -> set[tuple[str, str]]:
+        """(kind, name) of the elements and attributes declared inside a top-level declaration
+        (`<xs:attribute name="Id" …/>` of a complexType): printed where the listing lost their
+        enclosing type's first line, they read as top-level but are none."""
+        if self._nested is None:
+            self._nested = {
+                (match.group(1), match.group(2))
+                for declarations in self.by_file.values()
+                for declaration in declarations
+                for match in _NESTED_DECLARATION.finditer(declaration.text, 1)
+            }
+        return self._nested
 
     def home_file(self, listing: PrintedListing) -> str | None:
         printed = {(d.kind, d.name) for d in listing.declarations}
@@ -239,8 +278,8 @@ def sanitize(name: str) -> str:
     return cleaned[:80]
 
 
-# A listing whose declarations the schema files do not hold at all is taken for the schema only
-# when it is long: xacml40-core §5.2.5 prints XSD templates (`<xs:element name="Prop"
+# A listing some of whose declarations the schema files do not hold (or, with no schema files,
+# any listing) is taken for the schema only when it is long: xacml40-core §5.2.5 prints XSD templates (`<xs:element name="Prop"
 # type="PropXsdType"/>`) in three fences that read as a 3-declaration listing. A long listing
 # that nothing matches stays a listing, and the replacement check fails on it, as it should.
 UNMATCHED_LISTING_MIN = 10
@@ -258,6 +297,14 @@ def replace_schema_dump(
     home = schemas.home_file(listing)
     home_declarations = schemas.by_file.get(home, []) if home else []
     others = [d for label, ds in schemas.by_file.items() if label != home and schemas.language_of[label] == listing.language for d in ds]
+    nested = schemas.nested_names()
+    for printed in list(listing.declarations):
+        if (printed.kind, printed.name) in nested and _match(printed, home_declarations, others, 100.0)[1] != "exact":
+            # Part of a type whose first line the listing lost: text of the listing, not a declaration.
+            listing.declarations.remove(printed)
+            listing.other_lines.extend(printed.text.split("\n"))
+    if not listing.declarations:
+        return None
     path = PurePosixPath(file)
     folder = path.parent / path.stem
     used: set[str] = set()
@@ -278,8 +325,11 @@ def replace_schema_dump(
             kind=printed.kind, name=printed.name, matched_name=authoritative.name if authoritative else None,
             match=how, schema_file=authoritative.source if authoritative else None, path=relative,  # type: ignore[arg-type]
         ))
-    if schemas.by_file and all(match.match == "unmatched" for match in matches) and len(matches) < UNMATCHED_LISTING_MIN:
-        return None  # a few declarations none of the schemas holds: templates or examples, not the schema
+    if any(match.match == "unmatched" for match in matches) and len(matches) < UNMATCHED_LISTING_MIN:
+        # A few declarations, some of which no schema holds (or no schemas given): templates or
+        # examples ("FooType" beside the real VersionType), or code that reads like one
+        # (bash-reference's `var=value` lines), not the schema.
+        return None
     files[file] = _section_text(markdown, listing, matches, file, home)
     return files, SectionReplacement(section=section, file=file, home_schema=home, declarations=matches)
 

@@ -11,12 +11,15 @@ monospaced font, the width of a character: how a listing's indentation is measur
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from pathlib import Path
 
 from schemas.blocks import Block
 from specmill.listings import PrintedLine
 
 _MONOSPACED_FLAG = 8  # PyMuPDF span flag bit 3
+_PAGES_KEPT = 4
+_ANSWERS_KEPT = 256
 _GUTTER_MAX_PT = 9.0  # a bare line number taller than this is no listing's (a page number, a heading)
 _SAME_LINE_PT = 2.0  # the middles of the pieces of one printed line differ by less than this
 
@@ -31,7 +34,10 @@ class PdfTextLayer:
 
         self._document = pymupdf.open(str(pdf_path))
         self._rects = pymupdf.Rect
-        self._page_lines: tuple[int, list[PrintedLine]] | None = None
+        # A listing run asks about its blocks several times and may look back one page: the last
+        # few pages' lines, and the answers per block, are kept.
+        self._page_pieces: OrderedDict[int, list[_Piece]] = OrderedDict()
+        self._answers: OrderedDict[tuple[int, tuple[float, ...]], list[PrintedLine]] = OrderedDict()
 
     def text_under(self, block: Block) -> str | None:
         if block.bbox is None or not 0 <= block.page < self._document.page_count:
@@ -47,6 +53,9 @@ class PdfTextLayer:
         """Printed lines whose middle lies inside the block's bbox, top to bottom."""
         if block.bbox is None or not 0 <= block.page < self._document.page_count:
             return None
+        key = (block.page, tuple(block.bbox))
+        if key in self._answers:
+            return self._answers[key]
         page = self._document[block.page]
         width, height = page.rect.width, page.rect.height
         x0, y0, x1, y1 = block.bbox
@@ -56,12 +65,14 @@ class PdfTextLayer:
             middle_y = line[1] + line[4] / 2
             if top <= middle_y <= bottom and line[0] < right and line[2] > left:
                 inside.append(line)
-        return _printed_lines(inside)
+        answer = _printed_lines(inside)
+        _remember(self._answers, key, answer, _ANSWERS_KEPT)
+        return answer
 
     def _lines_of(self, page_number: int) -> list[_Piece]:
         """Every piece of text line on a page; a listing's line number printed in another font at
         the line's start is a piece of its own, so that the code after it still reads as monospaced."""
-        if self._page_lines is None or self._page_lines[0] != page_number:
+        if page_number not in self._page_pieces:
             page_dict = self._document[page_number].get_text("dict")
             pieces: list[_Piece] = []
             for text_block in page_dict.get("blocks", []):
@@ -84,8 +95,8 @@ class PdfTextLayer:
                     top = min(span["bbox"][1] for span in spans)
                     bottom = max(span["bbox"][3] for span in spans)
                     pieces.append((x0, top, lx1, text, bottom - top, char_width))
-            self._page_lines = (page_number, pieces)
-        return self._page_lines[1]
+            _remember(self._page_pieces, page_number, pieces, _PAGES_KEPT)
+        return self._page_pieces[page_number]
 
     def close(self) -> None:
         self._document.close()
@@ -105,6 +116,12 @@ def _is_monospaced(span: dict) -> bool:
     """Set in a monospaced font: PyMuPDF's flag, or a name that says so (TeX's CMTT10 and
     Inconsolata, Word's Courier New, carry no flag)."""
     return bool(span.get("flags", 0) & _MONOSPACED_FLAG) or _MONOSPACED_NAME.search(span.get("font", "").lower()) is not None
+
+
+def _remember(cache: OrderedDict, key, value, size: int) -> None:
+    cache[key] = value
+    if len(cache) > size:
+        cache.popitem(last=False)
 
 
 def _is_gutter_number(first: dict, rest: list[dict]) -> bool:
@@ -150,6 +167,7 @@ def _printed_lines(pieces: list[_Piece]) -> list[PrintedLine]:
             # A listing's line number in its gutter: kept apart from the code it numbers.
             lines.append(PrintedLine(rest[0][0], top, " ".join(piece[3] for piece in rest), rest[0][5], number=int(first[3])))
             continue
-        char_width = next((piece[5] for piece in row if piece[5]), None)
+        # Monospaced only when every piece is: a clause number before a title in the listing's font is not.
+        char_width = row[0][5] if all(piece[5] for piece in row) else None
         lines.append(PrintedLine(first[0], top, " ".join(piece[3] for piece in row), char_width))
     return lines

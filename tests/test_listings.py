@@ -261,3 +261,33 @@ def test_a_clause_heading_set_in_the_listings_font_is_neither_a_listing_nor_cros
         assert [block.type for block in join_listings(blocks, layer.lines_under)] == ["code"]  # no outline: one listing
         joined = join_listings(blocks, layer.lines_under, heading_texts(outline))
     assert [block.type for block in joined] == ["code", "text", "code"]
+
+
+BASH_EXAMPLE = ["$ string=01234567890abcdefgh", "$ echo ${string:7:2}", "78", "$ echo ${string:7:-2}", "$ echo ${string: -7}"]
+
+
+def test_an_example_set_in_monospace_that_minerU_typed_as_headings_is_one_listing_without_its_escapes(tmp_path: Path):
+    """bash-reference 3.5.3: MinerU typed the example's lines as headings, two printed lines to a
+    block, escaped `$` as Markdown, and filed the line at the top of the next page as a header."""
+    document = pymupdf.open()
+    for _ in range(2):
+        document.new_page(width=PAGE_W, height=PAGE_H)
+    document[0].insert_text((LEFT, 100 - 2 * LINE_H), "Here are some examples of substring expansion:", fontname="helv", fontsize=10)
+    for row, line in enumerate(BASH_EXAMPLE[:4]):
+        document[0].insert_text((LEFT, 100 + row * LINE_H), line, fontname="cour", fontsize=10)
+    document[1].insert_text((LEFT, 100), BASH_EXAMPLE[4], fontname="cour", fontsize=10)
+    path = tmp_path / "example.pdf"
+    document.save(path)
+    escaped = [line.replace("$", "\\$") for line in BASH_EXAMPLE]
+    two_lines = line_block("text", f"{escaped[1]} {escaped[2]}", 0, 1, text_level=2)
+    two_lines = two_lines.model_copy(update={"bbox": [*two_lines.bbox[:3], space(0, 100 + 2 * LINE_H + 2)[1]]})
+    blocks = [
+        text("Here are some examples of substring expansion:", row=-2),
+        text(escaped[0], row=0, text_level=2), two_lines, text(escaped[3], row=3, text_level=2),
+        Block(type="page_number", page=0, text="37"),
+        line_block("header", escaped[4], 1, 0),
+    ]
+    with PdfTextLayer(path) as layer:
+        joined = join_listings(blocks, layer.lines_under)
+    assert [block.type for block in joined] == ["text", "code", "page_number"]
+    assert joined[1].code_body.split("\n") == BASH_EXAMPLE

@@ -47,11 +47,13 @@ def test_duplicate_and_unsafe_names_never_share_a_file():
     listing = "\n".join([
         '<xsd:element name="a/b" type="x"/>', '<xsd:element name="Dup" type="x"/>', '<xsd:element name="dup" type="x"/>',
         '<xsd:element name="Dup" type="y"/>',
+        # Long enough to be taken for a schema though no schema file holds it (UNMATCHED_LISTING_MIN).
+        *(f'<xsd:element name="e{number}" type="x"/>' for number in range(6)),
     ])
     schemas = AuthoritativeSchemas.from_files([])
     files, replacement = replace_schema_dump(_listing_section([listing]), file="s.md", section="S", title="S", schemas=schemas)
     paths = [d.path for d in replacement.declarations]
-    assert len(set(p.lower() for p in paths)) == 4
+    assert len(set(p.lower() for p in paths)) == 10
     assert paths[0] == "s/element/a_b.md" and sanitize("../x") == "x"
     assert all(d.match == "unmatched" for d in replacement.declarations)  # kept as parsed
     assert '<xsd:element name="Dup" type="y"/>' in files[paths[3]]
@@ -109,7 +111,9 @@ def test_a_few_template_declarations_no_schema_holds_are_not_a_schema_listing_bu
     long_listing = "```xml\n" + "".join(f'<xs:element name="Unknown{n}" type="xs:string"/>\n' for n in range(12)) + "```\n"
     _, replacement = replace_schema_dump(long_listing, file="x.md", section="5", title="5", schemas=schemas)
     assert len(replacement.declarations) == 12 and replacement.replaced == 0
-    known = template + '```xml\n<xs:element name="Policy" type="xs:string"/>\n```\n'
+    mixed = template + '```xml\n<xs:element name="Policy" type="xs:string"/>\n```\n'
+    assert replace_schema_dump(mixed, file="x.md", section="5", title="5", schemas=schemas) is None  # examples around a real name
+    known = "```xml\n" + '<xs:element name="Policy" type="xs:string"/>\n' * 3 + "```\n"
     assert replace_schema_dump(known, file="x.md", section="5", title="5", schemas=schemas) is not None
 
 
@@ -118,3 +122,61 @@ XSD_WITH_POLICY = b"""<?xml version="1.0"?>
   <xs:element name="Policy" type="xs:string"/>
 </xs:schema>
 """
+
+
+def test_a_few_declarations_no_schema_holds_are_not_taken_for_the_schema():
+    # xacml40-core §5.2.5 prints XSD templates; with no schema files at all, code reads the same.
+    listing = "\n".join(f'<xsd:element name="Prop{number}" type="PropXsdType"/>' for number in range(4))
+    schemas = AuthoritativeSchemas.from_files([])
+    assert replace_schema_dump(_listing_section([listing]), file="s.md", section="S", title="S", schemas=schemas) is None
+
+
+SCHEMA = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="Request" type="RequestType"/>
+  <xs:complexType name="RequestType">
+    <xs:sequence>
+      <xs:element ref="Body" minOccurs="0"/>
+    </xs:sequence>
+    <xs:attribute name="Id" type="xs:string" use="required"/>
+  </xs:complexType>
+  <xs:element name="Body" type="BodyType"/>
+  <xs:complexType name="BodyType">
+    <xs:sequence>
+      <xs:any minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+</xs:schema>
+"""
+
+
+def test_a_listing_that_lost_lines_still_finds_every_top_level_declaration_by_its_column():
+    # xacml40-core Annex D: the stream opens with closing tags of an annotation MinerU set as
+    # prose, and a `</xs:sequence>` went to the page footer. Top-level declarations stand at
+    # the least indented column; a nested attribute whose type lost its first line is none.
+    printed = "\n".join([
+        "      </xs:documentation>",
+        "</xs:annotation>",
+        '<xs:element name="Request" type="RequestType"/>',
+        "  <xs:sequence>",
+        '    <xs:element ref="Body" minOccurs="0"/>',
+        '  <xs:attribute name="Id" type="xs:string" use="required"/>',
+        "</xs:complexType>",
+        '<xs:element name="Body" type="BodyType"/>',
+        '<xs:complexType name="BodyType">',
+        "  <xs:sequence>",
+        '    <xs:any minOccurs="0"/>',
+        "</xs:complexType>",
+    ])
+    schemas = AuthoritativeSchemas.from_files([SchemaFile("core.xsd", "xsd", SCHEMA.encode())])
+    files, replacement = replace_schema_dump(_listing_section([printed]), file="s.md", section="S", title="S", schemas=schemas)
+    assert [(d.kind, d.name, d.match) for d in replacement.declarations] == [
+        ("element", "Request", "exact"), ("element", "Body", "exact"), ("complexType", "BodyType", "exact"),
+    ]
+    assert '<xs:attribute name="Id"' in files["s.md"]  # kept as text of the listing, not dropped
+
+
+def test_a_short_listing_mixing_templates_with_real_declarations_is_left_as_printed():
+    listing = "\n".join(['<xs:simpleType name="FooType">', "</xs:simpleType>", '<xs:simpleType name="FooType">', "</xs:simpleType>",
+                         '<xs:element name="Body" type="BodyType"/>'])
+    schemas = AuthoritativeSchemas.from_files([SchemaFile("core.xsd", "xsd", SCHEMA.encode())])
+    assert replace_schema_dump(_listing_section([listing]), file="s.md", section="S", title="S", schemas=schemas) is None
