@@ -71,10 +71,11 @@ def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettin
     files = clause_files_in(linked, report, where=store.uri(LINKED_DIR))
     schema_files = read_schema_files(settings.schema_paths)[0] if settings.schema_paths else []
     # The PDF itself is not opened: its text was extracted once, by source_pdf.
-    pages = PageTextWords(source_page_text(store, source).pages)
+    page_texts = source_page_text(store, source).pages
+    pages = PageTextWords(page_texts)
     result = correct_corpus(
         files, vocabulary, rules, page_words=pages.words, page_sequence=pages.sequence,
-        schemas=AuthoritativeSchemas.from_files(schema_files),
+        schemas=AuthoritativeSchemas.from_files(schema_files), page_texts=page_texts,
     )
     findings = result.report
     output = corrected_tree(linked, result.files)

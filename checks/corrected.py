@@ -47,8 +47,10 @@ def corrected_corpus_has_no_stale_overlay(store: ArtifactStore) -> dg.AssetCheck
 
 @dg.asset_check(asset=corrected_corpus)
 def corrected_corpus_replaces_schema_dumps(settings: SpecmillSettings, store: ArtifactStore) -> dg.AssetCheckResult:
-    """Printed schema listings are replaced by the authoritative text at or above the threshold
-    (passes trivially, saying so, when no section prints a schema)."""
+    """Printed schema listings are replaced by the authoritative text at or above the threshold.
+    The denominator is the PDF's own evidence: the schema files' top-level declarations that its
+    text layer prints, so a listing the reader never found fails the check rather than passing
+    on nothing (it passes, saying so, when the PDF prints no declaration of the schemas)."""
     findings = store.read_model(FINDINGS, FindingsReport)
     threshold = verification_rules(settings).replacement_threshold
     replacement = findings.schema_replacement
@@ -58,6 +60,9 @@ def corrected_corpus_replaces_schema_dumps(settings: SpecmillSettings, store: Ar
         metadata={
             "replacement_rate": rate if rate is not None else "no schema listing",
             "threshold": threshold,
+            "printed_in_pdf": replacement.printed_in_pdf if replacement.printed_in_pdf is not None else "no schemas given",
+            "printed_in_pdf_replaced": replacement.printed_in_pdf_replaced,
+            "printed_in_pdf_missed": dg.MetadataValue.json(replacement.printed_in_pdf_missed[:_EVIDENCE]),
             "declarations_printed": replacement.declarations_total,
             "declarations_replaced": replacement.declarations_replaced,
             "unmatched": dg.MetadataValue.json([d.model_dump() for d in replacement.unmatched[:_EVIDENCE]]),

@@ -121,10 +121,20 @@ class SchemaReplacementReport(Contract):
     declarations_total: int = 0
     declarations_replaced: int = 0
     unmatched: list[DeclarationMatch] = Field(default_factory=list)
+    printed_in_pdf: int | None = Field(
+        default=None,
+        description="Top-level declarations of the schema files (by kind and name) that the PDF's text layer prints at "
+        "the top level of a listing: the replacement's denominator, independent of the listing reader. None without schemas.",
+    )
+    printed_in_pdf_replaced: int = Field(default=0, description="Of those, how many some section replaced.")
+    printed_in_pdf_missed: list[str] = Field(default_factory=list, description="'kind name' of those not replaced (a sample).")
 
     @property
     def rate(self) -> float | None:
-        """Share of printed declarations replaced; None when no section printed a schema."""
+        """Share of the declarations the PDF prints that were replaced (or, without that evidence,
+        of those the listing reader found); None when nothing prints a schema."""
+        if self.printed_in_pdf:
+            return self.printed_in_pdf_replaced / self.printed_in_pdf
         return self.declarations_replaced / self.declarations_total if self.declarations_total else None
 
 

@@ -18,7 +18,7 @@ from schemas.vocabulary import AppliedCorrection, Finding, FindingsReport, Schem
 from specmill.corrections import (
     apply_overlays, confirmed_corrections, correct_names, stale_overlays_for_missing_sections, suggested_corrections,
 )
-from specmill.schema_dump import AuthoritativeSchemas, replace_schema_dump
+from specmill.schema_dump import AuthoritativeSchemas, printed_in_text_layer, replace_schema_dump
 from specmill.verify.alignment import PageSequence
 from specmill.verify.check import ClauseFile, NameIndex, PageWords, verify_files
 from specmill.verify.navigation import navigation_spans
@@ -56,6 +56,7 @@ def correct_corpus(
     page_words: PageWords | None = None,
     page_sequence: PageSequence | None = None,
     schemas: AuthoritativeSchemas | None = None,
+    page_texts: Sequence[str] | None = None,
 ) -> CorrectedCorpus:
     started = time.perf_counter()
     index = NameIndex(vocabulary, rules)
@@ -110,6 +111,8 @@ def correct_corpus(
         replacement.declarations_total += len(section.declarations)
         replacement.declarations_replaced += section.replaced
         replacement.unmatched.extend(d for d in section.declarations if d.match == "unmatched")
+    if schemas is not None and schemas.by_file and page_texts is not None:
+        _count_printed_declarations(replacement, printed_in_text_layer(page_texts, schemas))
     counts = {status: sum(1 for f in findings if f.status == status) for status in STATUSES}
     figures = figures.model_copy(update={"seconds": round(time.perf_counter() - started, 3)})
     report = FindingsReport(
@@ -117,6 +120,14 @@ def correct_corpus(
         replacement_rate=replacement.rate, figures=figures, vocabulary_counts=vocabulary.counts(),
     )
     return CorrectedCorpus(files=changed, report=report)
+
+
+def _count_printed_declarations(replacement: SchemaReplacementReport, printed: set[tuple[str, str]]) -> None:
+    replaced = {(d.kind, d.matched_name) for section in replacement.sections for d in section.declarations if d.match != "unmatched"}
+    missed = sorted(printed - replaced)
+    replacement.printed_in_pdf = len(printed)
+    replacement.printed_in_pdf_replaced = len(printed) - len(missed)
+    replacement.printed_in_pdf_missed = [f"{kind} {name}" for kind, name in missed[:50]]
 
 
 def findings_markdown(report: FindingsReport, *, limit: int = 200) -> str:
@@ -137,6 +148,11 @@ def findings_markdown(report: FindingsReport, *, limit: int = 200) -> str:
         f"- schema-dump replacement: {report.schema_replacement.declarations_replaced} of {report.schema_replacement.declarations_total} declarations"
         + (f" ({rate:.1%})" if rate is not None else " (no section prints a schema)"),
     ]
+    if report.schema_replacement.printed_in_pdf is not None:
+        lines.append(
+            f"- declarations of the schema files the PDF's text layer prints: {report.schema_replacement.printed_in_pdf}, "
+            f"replaced: {report.schema_replacement.printed_in_pdf_replaced}"
+        )
     for status in ("actionable", "suspect", "corrected", "benign"):
         chosen = report.with_status(status)
         if not chosen:

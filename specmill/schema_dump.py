@@ -200,6 +200,7 @@ def find_listing(markdown: str, *, min_declarations: int) -> PrintedListing | No
 
 
 _NAMED_TOP_LEVEL = re.compile(rf'<(?:[\w.-]+:)?(?:{"|".join(TOP_LEVEL_KINDS)})\b[^>]*\bname\s*=')
+_PRINTED_DECLARATION = re.compile(rf'<(?:[\w.-]+:)?({"|".join(sorted(TOP_LEVEL_KINDS))})\b[^<>]*?\bname\s*=\s*"([^"]+)"')
 _NESTED_DECLARATION = re.compile(r'<(?:[\w.-]+:)?(element|attribute)\b[^>]*?\bname="([^"]+)"')
 
 
@@ -290,8 +291,11 @@ def replace_schema_dump(
     min_declarations: int = 3, similarity: float = 90.0,
 ) -> tuple[dict[str, str], SectionReplacement] | None:
     """The section file rewritten plus one file per declaration (relative POSIX path -> text),
-    and the replacement record; None when the section prints no schema."""
-    listing = find_listing(markdown, min_declarations=min_declarations)
+    and the replacement record; None when the section prints no schema.
+
+    A fragment of fewer than `min_declarations` declarations (saml20-core and dss-core-v2 print
+    one type per clause) is replaced where it stands, when the schemas hold every one of them."""
+    listing = find_listing(markdown, min_declarations=1)
     if listing is None:
         return None
     home = schemas.home_file(listing)
@@ -305,13 +309,22 @@ def replace_schema_dump(
             listing.other_lines.extend(printed.text.split("\n"))
     if not listing.declarations:
         return None
+    found = [(printed, *_match(printed, home_declarations, others, similarity)) for printed in listing.declarations]
+    if any(authoritative is None for _, authoritative, _ in found) and len(found) < UNMATCHED_LISTING_MIN:
+        # A few declarations, some of which no schema holds (or no schemas given): templates or
+        # examples ("FooType" beside the real VersionType), or code that reads like one
+        # (bash-reference's `var=value` lines), not the schema.
+        return None
+    if len(found) < min_declarations:
+        matches = [_declaration_match(printed, authoritative, how, None) for printed, authoritative, how in found]
+        text = _fragment_replaced(markdown, listing, [authoritative for _, authoritative, _ in found])  # type: ignore[misc]
+        return {file: text}, SectionReplacement(section=section, file=file, home_schema=home, declarations=matches)
     path = PurePosixPath(file)
     folder = path.parent / path.stem
     used: set[str] = set()
     files: dict[str, str] = {}
-    matches: list[DeclarationMatch] = []
-    for printed in listing.declarations:
-        authoritative, how = _match(printed, home_declarations, others, similarity)
+    matches = []
+    for printed, authoritative, how in found:
         stem = sanitize(printed.name)
         candidate, number = stem, 1
         # Case-insensitive file systems: 'Foo' and 'foo' must not share a file.
@@ -321,17 +334,73 @@ def replace_schema_dump(
         used.add(f"{printed.kind}/{candidate}".lower())
         relative = (folder / printed.kind / f"{candidate}.md").as_posix()
         files[relative] = _declaration_file(printed, authoritative, how, listing.language, up=_up_link(relative, file, title))
-        matches.append(DeclarationMatch(
-            kind=printed.kind, name=printed.name, matched_name=authoritative.name if authoritative else None,
-            match=how, schema_file=authoritative.source if authoritative else None, path=relative,  # type: ignore[arg-type]
-        ))
-    if any(match.match == "unmatched" for match in matches) and len(matches) < UNMATCHED_LISTING_MIN:
-        # A few declarations, some of which no schema holds (or no schemas given): templates or
-        # examples ("FooType" beside the real VersionType), or code that reads like one
-        # (bash-reference's `var=value` lines), not the schema.
-        return None
+        matches.append(_declaration_match(printed, authoritative, how, relative))
     files[file] = _section_text(markdown, listing, matches, file, home)
     return files, SectionReplacement(section=section, file=file, home_schema=home, declarations=matches)
+
+
+def _declaration_match(printed: PrintedDeclaration, authoritative: DeclarationText | None, how: str, path: str | None) -> DeclarationMatch:
+    return DeclarationMatch(
+        kind=printed.kind, name=printed.name, matched_name=authoritative.name if authoritative else None,
+        match=how, schema_file=authoritative.source if authoritative else None, path=path,  # type: ignore[arg-type]
+    )
+
+
+def _fragment_replaced(markdown: str, listing: PrintedListing, authoritative: list[DeclarationText]) -> str:
+    """The section with its schema fragment's fences replaced, where the first of them stood, by
+    the schema's text of the same declarations (and what else the fragment printed, such as an
+    opening comment); a line after it names the schema file. Prose between the fences stays."""
+    sources = sorted({declaration.source for declaration in authoritative})
+    body = "\n".join([*listing.other_lines, *(declaration.text for declaration in authoritative)])
+    language = "xml" if listing.language == "xsd" else "rnc"
+    names = ", ".join(f"{declaration.kind} `{declaration.name}`" for declaration in authoritative)
+    note = f"Schema text of {names} from {', '.join(f'`{source}`' for source in sources)}, in place of the printed fragment."
+    pieces, cursor = [], 0
+    for index, (start, end) in enumerate(listing.fences):
+        pieces.append(markdown[cursor:start].strip("\n"))
+        if index == 0:
+            pieces.append(f"{fence(body, language)}\n\n{note}")
+        cursor = end
+    pieces.append(markdown[cursor:].strip("\n"))
+    return "\n\n".join(piece for piece in pieces if piece) + "\n"
+
+
+def printed_in_text_layer(page_texts: Sequence[str], schemas: AuthoritativeSchemas) -> set[tuple[str, str]]:
+    """(kind, name) of every top-level declaration of the schema files that the PDF's text layer
+    prints as a declaration (`<xs:complexType name="AssertionType"`) at the top level of what it
+    prints: evidence of a printed schema independent of how MinerU and the listing reader saw
+    it. Where the text layer keeps the listing's indentation, a declaration indented past the
+    least indented tag of its run of tag lines is nested (dss-core-v2 prints `<xs:element
+    name="DigestMethod">` inside DigestInfoType, while xmldsig also declares it at the top)."""
+    top_level = {(d.kind, d.name) for declarations in schemas.by_file.values() for d in declarations}
+    printed: set[tuple[str, str]] = set()
+    if not top_level:
+        return printed
+    for text in page_texts:
+        if "name" not in text or "<" not in text:
+            continue
+        run: list[str] = []
+        for line in [*text.split("\n"), ""]:
+            if line.lstrip().startswith("<"):
+                run.append(line)
+                continue
+            printed.update(_top_level_of_run(run, top_level))
+            run = []
+    return printed
+
+
+def _top_level_of_run(run: list[str], top_level: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    if not run:
+        return set()
+    column = min(len(line) - len(line.lstrip()) for line in run)
+    found = set()
+    for line in run:
+        if len(line) - len(line.lstrip()) != column:
+            continue
+        match = _PRINTED_DECLARATION.match(line.strip())
+        if match and (match.group(1), match.group(2)) in top_level:
+            found.add((match.group(1), match.group(2)))
+    return found
 
 
 def _up_link(from_file: str, to_file: str, title: str) -> str:

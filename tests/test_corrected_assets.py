@@ -157,3 +157,19 @@ def test_a_garble_the_pdf_disproves_is_corrected_from_its_pages_and_a_profile_ca
     findings = FindingsReport.model_validate_json((store / FINDINGS).read_bytes())
     assert [f.token for f in findings.with_status("corrected")] == [garble]
     assert garble not in (store / CORPUS_DIR / example).read_text()
+
+
+def test_a_schema_listing_the_reader_cannot_see_fails_the_replacement_check_on_the_pdfs_evidence(sample, tmp_path: Path):
+    """Seeded defect: the sample's schema listing reaches the tree as prose (as MinerU flash set
+    xacml40-core's Annex D), so no section 'prints a schema'. The text layer still prints the
+    declarations: the check fails instead of passing on nothing."""
+    pdf, xsd, out = sample
+    files = _tree_files(out)
+    hidden = {path: body.replace(b"```", b"") if path.endswith(".md") else body for path, body in files.items()}
+    store = _store(tmp_path, out, linked=hidden)
+    result = _run(pdf, xsd, store)
+    check = _checks(result)["corrected_corpus_replaces_schema_dumps"]
+    findings = FindingsReport.model_validate_json((store / FINDINGS).read_bytes())
+    assert findings.schema_replacement.declarations_total == 0  # the reader found nothing
+    assert findings.schema_replacement.printed_in_pdf >= 8 and findings.schema_replacement.printed_in_pdf_replaced == 0
+    assert not check.passed and check.metadata["printed_in_pdf"].value == findings.schema_replacement.printed_in_pdf

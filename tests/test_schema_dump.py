@@ -180,3 +180,27 @@ def test_a_short_listing_mixing_templates_with_real_declarations_is_left_as_prin
                          '<xs:element name="Body" type="BodyType"/>'])
     schemas = AuthoritativeSchemas.from_files([SchemaFile("core.xsd", "xsd", SCHEMA.encode())])
     assert replace_schema_dump(_listing_section([listing]), file="s.md", section="S", title="S", schemas=schemas) is None
+
+
+def test_a_fragment_of_one_or_two_declarations_is_replaced_in_place_and_its_garble_is_gone():
+    # saml20-core and dss-core-v2 print one type per clause, right where the prose describes it.
+    fragment = '<xs:element name="Body" type="BodyType"/>\n<xs:complexType name="BodyTyp">\n  <xs:sequence>\n    <xs:any minOccurs="0"/>\n  </xs:sequence>\n</xs:complexType>'
+    schemas = AuthoritativeSchemas.from_files([SchemaFile("core.xsd", "xsd", SCHEMA.encode())])
+    files, replacement = replace_schema_dump(_listing_section([fragment]), file="s.md", section="S", title="S", schemas=schemas)
+    assert list(files) == ["s.md"]  # no declaration files for a fragment
+    assert [(d.name, d.matched_name, d.match) for d in replacement.declarations] == [("Body", "Body", "exact"), ("BodyTyp", "BodyType", "fuzzy")]
+    section = files["s.md"]
+    assert '<xs:complexType name="BodyType">' in section and "BodyTyp\"" not in section
+    assert section.index("The schema follows.") < section.index("```xml") < section.index("After the listing.")
+    assert "from `core.xsd`" in section
+
+
+def test_the_declarations_the_text_layer_prints_at_the_top_level_are_counted_from_the_pdf():
+    from specmill.schema_dump import printed_in_text_layer
+
+    schemas = AuthoritativeSchemas.from_files([SchemaFile("core.xsd", "xsd", SCHEMA.encode())])
+    page = "The type is copied below.\n<xs:complexType name=\"BodyType\">\n  <xs:sequence>\n    <xs:element name=\"Body\"/>\n  </xs:sequence>\n</xs:complexType>\nMore prose."
+    # Body is printed nested here (indented past the run's least indented tag): not counted.
+    assert printed_in_text_layer([page], schemas) == {("complexType", "BodyType")}
+    assert printed_in_text_layer(["<xs:element name=\"Request\" type=\"RequestType\"/>"], schemas) == {("element", "Request")}
+    assert printed_in_text_layer(["<xs:element name=\"Elsewhere\"/>"], schemas) == set()  # not the schemas'

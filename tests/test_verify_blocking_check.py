@@ -123,7 +123,10 @@ def test_a_garble_the_pdf_disproves_beyond_doubt_is_corrected_and_the_check_pass
 
 
 def test_a_garble_the_pdf_cannot_settle_blocks_the_build_until_the_profile_does(tmp_path: Path):
-    store = _store(tmp_path, LISTING.replace("ds:DSAKeyValue", "ds:SAKeyValue"))  # as close to DSAKeyValue as to RSAKeyValue
+    # As close to DSAKeyValue as to RSAKeyValue. Only the content model as MinerU read it: had it
+    # kept the declaration lines, the schema's own text would replace the fragment (test_schema_dump).
+    content_model = "\n".join(LISTING.split("\n")[2:-1])
+    store = _store(tmp_path, content_model.replace("ds:DSAKeyValue", "ds:SAKeyValue"))
     checks = _run(tmp_path, store)
     check = checks["corrected_corpus_has_no_actionable_garbles"]
     assert not check.passed and check.metadata["actionable"].value == 1

@@ -62,7 +62,13 @@ def xsd_declarations(text: bytes, source: str) -> list[DeclarationText]:
         if qname.namespace != XSD_NAMESPACE or qname.localname not in TOP_LEVEL_KINDS or not child.get("name"):
             continue
         first = child.sourceline - 1
-        last = (starts[index + 1] - 1 if index + 1 < len(children) else end_of_schema) - 1
+        if index + 1 < len(children):
+            last = starts[index + 1] - 2
+        else:
+            # Up to the schema's closing tag, which is no part of the last declaration.
+            last = end_of_schema - 1
+            if last < len(lines) and lines[last].lstrip().startswith("</") and last > first:
+                last -= 1
         block = lines[first : last + 1]
         while block and not block[-1].strip():
             block.pop()
