@@ -380,12 +380,14 @@ def printed_in_text_layer(page_texts: Sequence[str], schemas: AuthoritativeSchem
         if "name" not in text or "<" not in text:
             continue
         run: list[str] = []
+        open_tag = False  # the run's last tag goes on on the next line (`maxOccurs="1"/>`)
         for line in [*text.split("\n"), ""]:
             if line.lstrip().startswith("<"):
                 run.append(line)
-                continue
-            printed.update(_top_level_of_run(run, top_level))
-            run = []
+            elif not (open_tag and line.strip()):
+                printed.update(_top_level_of_run(run, top_level))
+                run = []
+            open_tag = bool(run) and not line.rstrip().endswith(">")
     return printed
 
 

@@ -204,3 +204,6 @@ def test_the_declarations_the_text_layer_prints_at_the_top_level_are_counted_fro
     assert printed_in_text_layer([page], schemas) == {("complexType", "BodyType")}
     assert printed_in_text_layer(["<xs:element name=\"Request\" type=\"RequestType\"/>"], schemas) == {("element", "Request")}
     assert printed_in_text_layer(["<xs:element name=\"Elsewhere\"/>"], schemas) == set()  # not the schemas'
+    # dss-core-v2: a tag wrapped onto an unindented line does not end the run it is nested in.
+    wrapped = '<xs:complexType name="BodyType">\n  <xs:sequence>\n    <xs:any\nminOccurs="0"/>\n    <xs:element name="Body" type="x"\nminOccurs="0"/>\n  </xs:sequence>\n</xs:complexType>'
+    assert printed_in_text_layer([wrapped], schemas) == {("complexType", "BodyType")}

@@ -34,6 +34,7 @@ def test_xsd_declarations_keep_the_verbatim_text_of_each_top_level_declaration()
     assert [(d.kind, d.name) for d in declarations] == [("element", "fontAlgn"), ("complexType", "CT_Run"), ("simpleType", "ST_Algn")]
     assert declarations[1].text.startswith('<xs:complexType name="CT_Run">') and declarations[1].text.endswith("</xs:complexType>")
     assert "xmlns" not in declarations[1].text
+    assert declarations[2].text.endswith("</xs:simpleType>")  # the schema's closing tag is no part of the last one
 
 
 def test_rnc_names_ignore_comments_facets_and_include_lines():
