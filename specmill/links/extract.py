@@ -442,35 +442,42 @@ class ReferenceExtractor:
         return title if title and len(title) >= self.rules.title_min_chars and " ".join(title.split()) == title else None
 
     @cached_property
-    def _capitalised_titles(self) -> dict[str, int]:
-        """Clause titles starting with a capital, as printed, with their word counts."""
+    def _capitalised_titles(self) -> tuple[frozenset[str], frozenset[str], int]:
+        """Clause titles starting with a capital, as printed; their last words; the most words
+        any of them has."""
         if not self.rules.title_references:
-            return {}
-        titles = (*self.titles, *self.id_titles.values())
-        return {t: len(t.split()) for t in titles if len(t) >= self.rules.title_min_chars and t[:1].isupper() and " ".join(t.split()) == t}
+            return frozenset(), frozenset(), 0
+        titles = frozenset(
+            t for t in (*self.titles, *self.id_titles.values())
+            if len(t) >= self.rules.title_min_chars and t[:1].isupper() and " ".join(t.split()) == t
+        )
+        return titles, frozenset(t.rsplit(" ", 1)[-1] for t in titles), max((len(t.split()) for t in titles), default=0)
 
     @cached_property
-    def _clause_word_after_title(self) -> re.Pattern[str]:
+    def _clause_word_alone(self) -> re.Pattern[str]:
         words = "|".join(_word(word) for word in self.rules.clause_words)
-        return re.compile(rf"(?<=\S)[ \t]+(?i:{words})(?![\w-])")
+        return re.compile(rf"(?<![\w-])(?i:{words})(?![\w-])")
 
     def _titles_before_clause_words(self, text: str) -> Iterator[FoundReference]:
         """A capitalised clause title followed by a clause word: "A Troubleshooting section is
         also available". Capitals required: "the following section" names no clause."""
-        titles = self._capitalised_titles
+        titles, last_words, longest = self._capitalised_titles
         if not titles or not self.rules.clause_words:
             return
-        longest = max(titles.values())
-        for match in self._clause_word_after_title.finditer(text):
-            line_start = text.rfind("\n", 0, match.start()) + 1
-            words = list(re.finditer(r"\S+", text[line_start : match.start()]))[-longest:]
-            if _OF_ANOTHER_DOCUMENT.match(text, match.end()):
-                continue  # "the Security Considerations section of [RFC3986]"
+        for match in _caseless_finditer(self._clause_word_alone, self._clause_word_starts, text):
+            before = match.start() - 1  # the one space between the title and the clause word
+            if before < 1 or text[before] != " " or text[before - 1].isspace():
+                continue
+            line_start = text.rfind("\n", 0, before) + 1
+            words = text[max(line_start, before - 400) : before].rsplit(None, longest)[-longest:]
+            if not words or words[-1] not in last_words or _OF_ANOTHER_DOCUMENT.match(text, match.end()):
+                continue  # no title ends here; or "the Security Considerations section of [RFC3986]"
             for first in range(len(words)):
-                start = line_start + words[first].start()
-                printed = " ".join(word.group() for word in words[first:])
+                printed = " ".join(words[first:])
                 if printed in titles:
-                    yield self._title_reference(text, start, start, match.start())
+                    start = before - len(printed)
+                    if text[start:before] == printed:  # single spaces, as the title is printed
+                        yield self._title_reference(text, start, start, before)
                     break
 
     def _title_reference(self, text: str, cue_start: int, start: int, end: int) -> FoundReference:
