@@ -16,6 +16,7 @@ from schemas.page_text import PageText
 from specmill.empty_clauses import confirm_empty_clauses
 from specmill.listings import heading_texts, join_listings
 from specmill.segment import segment_blocks
+from specmill.table_columns import table_columns
 from specmill.textlayer import PdfTextLayer
 from specmill.tree import render_clause_tree
 
@@ -23,7 +24,7 @@ TREE_DIR = "tree.zip"  # packed (specmill.tree_pack): read by the next stage, no
 TREE_REPORT = "tree.json"
 
 
-@dg.asset(group_name="specmill", tags={"stage": "tree"}, deps=[document_blocks], code_version="5")
+@dg.asset(group_name="specmill", tags={"stage": "tree"}, deps=[document_blocks], code_version="6")
 def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, store: ArtifactStore) -> dg.MaterializeResult:
     """One file per clause (barrels for clauses with sub-clauses), a root index, and tree.json
     (files, empty clauses, the segmentation report, block spans for the placement check)."""
@@ -39,11 +40,13 @@ def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, s
             clause_id_patterns=profile.outline.clause_id_patterns,
             recover_text=text_layer.text_under,
         )
+        tables = table_columns(tree, text_layer.ruled_columns)
     # No image source: every backend carries its images inside the blocks (data URIs), so no
     # path a content list names is ever read here (issue 16: `/etc/passwd` as an img_path).
     files, report = render_clause_tree(tree, document_title=Path(source.path).stem, rules=profile.tree)
     if report.empty_clauses:
         report = confirm_empty_clauses(tree, report, store.read_model(artifacts.PAGE_TEXT, PageText).pages)
+    report = report.model_copy(update={"tables": tables})
     store.write_tree(TREE_DIR, files)
     store.write_model(TREE_REPORT, report)
     digest = hashlib.sha256()

@@ -102,10 +102,34 @@ def clause_tree_tables_rectangular(store: ArtifactStore) -> dg.AssetCheckResult:
     )
 
 
+@dg.asset_check(asset=clause_tree)
+def clause_tree_tables_keep_their_columns(store: ArtifactStore) -> dg.AssetCheckResult:
+    """Every ruled table is written with the columns the PDF's ruling lines draw (evidence
+    independent of MinerU's table finder: specmill.table_columns). A table without inner rules
+    gives no such evidence and is counted, not judged. Severity WARN: a lost or merged column is
+    a defect to report, and decorative rules can mislead the count."""
+    tables = store.read_model(TREE_REPORT, ClauseTreeReport).tables
+    judged = [table for table in tables if table.ruled is not None]
+    wrong = [table for table in judged if table.rendered != table.ruled]
+    return dg.AssetCheckResult(
+        passed=not wrong,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "tables": len(tables),
+            "with_ruling_lines": len(judged),
+            "columns_as_ruled": len(judged) - len(wrong),
+            "columns_differ": len(wrong),
+            "without_evidence": len(tables) - len(judged),
+            "differing_tables": dg.MetadataValue.json([for_people(table.model_dump()) for table in wrong[:_EVIDENCE]]),
+        },
+    )
+
+
 CLAUSE_TREE_CHECKS = [
     clause_tree_has_every_clause,
     clause_tree_blocks_within_clause_pages,
     clause_tree_files_reachable,
     clause_tree_no_empty_code_fence,
     clause_tree_tables_rectangular,
+    clause_tree_tables_keep_their_columns,
 ]

@@ -126,6 +126,15 @@ class ClauseTree(Contract):
             yield from section.walk()
 
 
+class TableColumns(Contract):
+    """One table: its columns as the corpus writes it, and as the PDF's ruling lines draw it."""
+
+    section: str
+    page: int
+    rendered: int = Field(description="Columns of the widest row written (0: not written as a table).")
+    ruled: int | None = Field(description="Columns the vertical rules and cell edges draw; None: no such evidence (no inner rules).")
+
+
 class MisplacedBlock(Contract):
     section: str
     page: int
@@ -187,3 +196,4 @@ class ClauseTreeReport(Contract):
     segmentation: SegmentationReport
     spans: list[SectionSpan] = Field(default_factory=list)
     misplaced: list[MisplacedBlock] = Field(default_factory=list)
+    tables: list[TableColumns] = Field(default_factory=list, description="Every table's columns, written and ruled (specmill.table_columns).")

@@ -38,6 +38,7 @@ class PdfTextLayer:
         # few pages' lines, and the answers per block, are kept.
         self._page_pieces: OrderedDict[int, list[_Piece]] = OrderedDict()
         self._answers: OrderedDict[tuple[int, tuple[float, ...]], list[PrintedLine]] = OrderedDict()
+        self._page_rules: OrderedDict[int, list[tuple[float, float, float]]] = OrderedDict()
 
     def text_under(self, block: Block) -> str | None:
         if block.bbox is None or not 0 <= block.page < self._document.page_count:
@@ -68,6 +69,19 @@ class PdfTextLayer:
         answer = _printed_lines(inside)
         _remember(self._answers, key, answer, _ANSWERS_KEPT)
         return answer
+
+    def ruled_columns(self, block: Block) -> int | None:
+        """Columns the PDF's ruling lines draw under a table block (specmill.table_columns)."""
+        from specmill.table_columns import ruled_columns, vertical_rules
+
+        if block.bbox is None or not 0 <= block.page < self._document.page_count:
+            return None
+        page = self._document[block.page]
+        if block.page not in self._page_rules:
+            _remember(self._page_rules, block.page, vertical_rules(page.get_drawings()), _PAGES_KEPT)
+        width, height = page.rect.width, page.rect.height
+        x0, y0, x1, y1 = block.bbox
+        return ruled_columns(self._page_rules[block.page], x0 * width / 1000, y0 * height / 1000, x1 * width / 1000, y1 * height / 1000)
 
     def _lines_of(self, page_number: int) -> list[_Piece]:
         """Every piece of text line on a page; a listing's line number printed in another font at

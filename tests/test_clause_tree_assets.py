@@ -71,7 +71,7 @@ def test_clause_tree_writes_the_tree_and_every_check_passes(prepared):
     result = dg.materialize([document_blocks, clause_tree, *CLAUSE_TREE_CHECKS], resources=resources)
     assert result.success
     evaluations = result.get_asset_check_evaluations()
-    assert len(evaluations) == 5 and all(e.passed for e in evaluations), [(e.check_name, e.metadata) for e in evaluations]
+    assert len(evaluations) == 6 and all(e.passed for e in evaluations), [(e.check_name, e.metadata) for e in evaluations]
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
     assert len(report.segmentation.matched) == len(truth.clauses)
     assert "index.md" in store.read_tree(TREE_DIR)
@@ -157,3 +157,46 @@ def test_a_missing_share_within_the_profiles_allowance_fails_the_check_as_a_warn
     assert not presence.passed and presence.metadata["missing_clauses"].value == [lost.clause_id]
     assert presence.severity == dg.AssetCheckSeverity.WARN
     assert evaluations["section_table_expectations"].passed  # the lost clause is within its `mostly`
+
+
+def _sample_ruled_table(prepared) -> tuple[int, list[float], int]:
+    """(page, bbox in MinerU's 0-1000 space, columns) of the sample's first ruled table, as
+    PyMuPDF's own table finder sees it: the test's truth, not specmill's."""
+    import pymupdf
+
+    _, resources, _, _ = prepared
+    pdf = pymupdf.open(resources["settings"].pdf_path)
+    number, found = next((n, tables.tables[0]) for n in range(pdf.page_count) if (tables := pdf[n].find_tables()).tables)
+    width, height = pdf[number].rect.width, pdf[number].rect.height
+    x0, y0, x1, y1 = found.bbox
+    return number, [x0 * 1000 / width, y0 * 1000 / height, x1 * 1000 / width, y1 * 1000 / height], found.col_count
+
+
+def _columns_check_with_table(prepared, tmp_path: Path, columns_written: int) -> dg.AssetCheckEvaluation:
+    """The columns check on a copy of the prepared build whose blocks hold that table, written by
+    "MinerU" with `columns_written` columns."""
+    from schemas.blocks import ParsedBatchArtifact
+
+    store, resources, plan, _ = prepared
+    page, bbox, _ = _sample_ruled_table(prepared)
+    row = "".join(f"<td>c{n}</td>" for n in range(columns_written))
+    table = Block(type="table", page=page, bbox=bbox, table_body=f"<table><tr>{row}</tr><tr>{row}</tr></table>")
+    copy = LocalArtifactStore(root=str(tmp_path / "out"))
+    for relative in [artifacts.SOURCE, artifacts.PAGE_TEXT, artifacts.PLAN] + [artifacts.batch(b.batch_id) for b in plan.batches]:
+        copy.write_bytes(relative, store.path(relative).read_bytes())
+    batch = next(b for b in plan.batches if b.first_page <= page <= b.last_page)
+    artifact = copy.read_model(artifacts.batch(batch.batch_id), ParsedBatchArtifact)
+    at = next((i for i, b in enumerate(artifact.blocks) if b.page > page), len(artifact.blocks))
+    copy.write_model(artifacts.batch(batch.batch_id), artifact.model_copy(update={"blocks": [*artifact.blocks[:at], table, *artifact.blocks[at:]]}))
+    result = dg.materialize([document_blocks, clause_tree, *CLAUSE_TREE_CHECKS], resources={**resources, "store": copy}, raise_on_error=False)
+    return next(e for e in result.get_asset_check_evaluations() if e.check_name == "clause_tree_tables_keep_their_columns")
+
+
+def test_a_table_written_without_a_column_the_pdfs_rules_draw_fails_the_columns_check(prepared, tmp_path):
+    *_, ruled = _sample_ruled_table(prepared)
+    kept = _columns_check_with_table(prepared, tmp_path / "kept", columns_written=ruled)
+    assert kept.passed and kept.metadata["with_ruling_lines"].value == 1 and kept.metadata["columns_as_ruled"].value == 1
+    lost = _columns_check_with_table(prepared, tmp_path / "lost", columns_written=ruled - 1)
+    assert not lost.passed and lost.severity == dg.AssetCheckSeverity.WARN
+    (differing,) = lost.metadata["differing_tables"].value
+    assert (differing["rendered"], differing["ruled"]) == (ruled - 1, ruled) and "pdf_page" in differing

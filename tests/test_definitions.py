@@ -30,7 +30,8 @@ EXPECTED_GRAPH = {
         "partitioned": False,
         "checks": [
             "clause_tree_blocks_within_clause_pages", "clause_tree_files_reachable", "clause_tree_has_every_clause",
-            "clause_tree_no_empty_code_fence", "clause_tree_tables_rectangular", "section_table_expectations",
+            "clause_tree_no_empty_code_fence", "clause_tree_tables_keep_their_columns", "clause_tree_tables_rectangular",
+            "section_table_expectations",
         ],
     },
     "crosslink_graph": {
