@@ -48,6 +48,18 @@ class LinkRules(Contract):
         default_factory=lambda: ["type", "datatype", "element", "attribute"],
         description="A bare dotted number right after '<cue> <Name>' is a reference ('of type anyURI 7.2', 'the element foo 4.3').",
     )
+    value_words: list[str] = Field(
+        default_factory=lambda: [
+            "is", "are", "was", "be", "equals", "number", "numbers", "integer", "integers", "value", "values", "version",
+            "versions", "decimal", "float", "e.g.", "example",
+        ],
+        description="Words after which a number is a value, not a reference: a named cue's 'name' ('the attribute is 1.3') "
+        "and the word before a parenthesis ('floating-point numbers (3.14)').",
+    )
+    clause_word_labels: list[str] = Field(
+        default_factory=lambda: ["Conformance"],
+        description="Words that make '<word> Clause N' a name of its own ('Conformance Clause 1' of an OASIS standard), not a reference to clause N.",
+    )
     deep_numbers_are_references: bool = Field(
         default=True,
         description="A bare number of three or more parts ('of 2.2.1') is a reference without a cue (never a decimal); it still has to name a clause of the document.",

@@ -178,6 +178,30 @@ def test_a_capitalised_title_before_a_clause_word_is_a_reference():
     assert found("the following section shows", titles=titles) == []  # no capital: the word, not the title
 
 
+# Over-linking found by judging a sample of the links no PDF link backs (issue 15).
+@pytest.mark.parametrize("text", [
+    "The only value of the manifest:version attribute is 1.3.",  # odf13-packages: a version value
+    "including simple integers (42) and floating-point numbers (3.14).",  # sarif210: a literal
+    "« Conformance Clause 1: “Valid JSON DSS Document”",  # dss-core-v2: the name of a conformance clause
+    "to print paragraph notes at the end of each paragraph",  # lwarp-manual: a package named 'notes'
+    "Without this numbered index section option, the heading",  # lwarp-manual: a clause titled 'option'
+])
+def test_values_labels_and_lowercase_title_words_are_not_linked(text):
+    ids = {"1.3": "Normative References", "3.14": "run object", "11": "Conformance", "1": "Introduction", "454": "notes", "8.7.5": "option"}
+    assert extract_references(text, id_titles=ids, titles=tuple(ids.values())) == []
+
+
+def test_a_paragraph_of_a_cited_clause_is_no_reference_of_its_own():
+    assert found("See §3.27.8, paragraph 2, for more information.") == [("§3.27.8", "section_sign", ("3.27.8",))]
+
+
+def test_another_documents_sections_cited_with_their_titles_are_external():
+    http = extract_references("in the form defined by §5.3 (“Request Target”) of the HTTP standard [RFC7230].")
+    assert [(r.external, r.cited_document) for r in http] == [(True, "RFC 7230")]
+    xades = extract_references('see section 6.2.5 "The UnsignedSignatureProperties element" and section 7.3 "The SignatureTimeStamp element" [XAdES]')
+    assert [(r.external, r.cited_document) for r in xades] == [(True, "XAdES"), (True, "XAdES")]
+
+
 def test_title_references_only_with_a_cue_and_only_when_enabled():
     titles = ("Package Model", "Scope", "Foo")
     assert found("For the details, see Package Model.", titles=titles) == [("see Package Model", "title", ("title:package model",))]

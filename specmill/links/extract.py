@@ -51,6 +51,7 @@ _SPACE = r"[ \t\u00a0\u2009\u202f]*"
 _QUALIFIED_NAME_BEFORE = re.compile(
     r"(?:`?<[\w.-]+:[\w.-]+[^<>\n]*>`?|\b[\w.-]+:[\w.-]+`?)(?:[ \t\u00a0]+(?:element|attribute)s?)?[ \t\u00a0]*$"
 )
+_REFERENCE_THEN_COMMA = re.compile(r"(?:§[ \t\u00a0]*|\b\d+\.)\d+(?:\.\d+)*[\])]?,[ \t\u00a0]*$")
 _OPEN_PAREN_BEFORE = re.compile(r"\([ \t\u00a0]*$")
 _LAST_WORD = re.compile(r"([^\s(\[]+)[ \t\u00a0]*$")
 _NEXT_WORD = re.compile(r"^[ \t\u00a0]*([^\s,;:)\]]+)")
@@ -202,6 +203,10 @@ class ReferenceExtractor:
         return frozenset(unit.lower() for unit in self.rules.units)
 
     @cached_property
+    def _value_words(self) -> frozenset[str]:
+        return frozenset(word.lower() for word in self.rules.value_words)
+
+    @cached_property
     def _not_before(self) -> frozenset[str]:
         return frozenset(word.lower().rstrip(".") for word in self.rules.not_reference_before) | _NEVER_BEFORE
 
@@ -210,7 +215,7 @@ class ReferenceExtractor:
         if not self.rules.named_cues:
             return None
         cues = "|".join(_word(cue) for cue in self.rules.named_cues)
-        return re.compile(rf"(?i:{cues}){_SPACE}`?[A-Za-z_][\w:.-]*`?{_SPACE}$")
+        return re.compile(rf"(?i:{cues}){_SPACE}(?P<name>`?[A-Za-z_][\w:.-]*`?){_SPACE}$")
 
     @cached_property
     def _clause_words(self) -> frozenset[str]:
@@ -268,6 +273,8 @@ class ReferenceExtractor:
             accept(self._clause_word_reference(text, match))
         if self._title_finder is not None:
             for start, title_start, title_end in self._title_finder.finditer(text):
+                if not text[title_start].isupper() and text[start:title_start].strip().lower() in self._clause_words:
+                    continue  # "paragraph notes", "section option": after a clause word only a capitalised title
                 accept(self._title_reference(text, start, title_start, title_end))
         self._bare_numbers(text, is_protected, taken, accept)
         for reference in list(found):
@@ -289,6 +296,13 @@ class ReferenceExtractor:
             left, right = found[index - 1], found[index]
             if left.external and not right.external and right.form != "title" and self._joined(text, left, right):
                 found[index] = replace(right, external=True, cited_document=left.cited_document)
+        # Backwards only where each reference carries its quoted title, the way one document's
+        # clauses are cited ('section 6.2.5 "The UnsignedSignatureProperties element" and
+        # section 7.3 "The SignatureTimeStamp element" of [XAdES]').
+        for index in range(len(found) - 1, 0, -1):
+            left, right = found[index - 1], found[index]
+            if right.external and not left.external and left.form != "title" and _QUOTED_TITLE.match(text, left.end) and self._joined(text, left, right):
+                found[index - 1] = replace(left, external=True, cited_document=right.cited_document)
         return found
 
     def _joined(self, text: str, left: FoundReference, right: FoundReference) -> bool:
@@ -366,6 +380,12 @@ class ReferenceExtractor:
         first = match.group("id")
         if "." not in first and not first.isdigit() and not first[:-1].isdigit():
             return None
+        before = text[max(0, match.start() - 40) : match.start()]
+        label = _LAST_WORD.search(before)
+        if label and label.group(1) in self.rules.clause_word_labels:
+            return None  # "Conformance Clause 1": a name of its own
+        if _REFERENCE_THEN_COMMA.search(before):
+            return None  # "See §3.27.8, paragraph 2": a paragraph of that clause
         links = [LinkSpan(match.start(), match.end(), first, text[match.start() : match.end()])]
         ids = [first]
         end = match.end()
@@ -470,8 +490,8 @@ class ReferenceExtractor:
                 continue
             line_start = text.rfind("\n", 0, before) + 1
             words = text[max(line_start, before - 400) : before].rsplit(None, longest)[-longest:]
-            if not words or words[-1] not in last_words or _OF_ANOTHER_DOCUMENT.match(text, match.end()):
-                continue  # no title ends here; or "the Security Considerations section of [RFC3986]"
+            if not words or words[-1] not in last_words or _OF_ANOTHER_DOCUMENT.match(text, match.end()) or _NUMBER_NEXT.match(text, match.end()):
+                continue  # no title ends here; "the Security … section of [RFC3986]"; "Conformance Clause 1" names a clause
             for first in range(len(words)):
                 printed = " ".join(words[first:])
                 if printed in titles:
@@ -556,10 +576,12 @@ class ReferenceExtractor:
         if last_word in self._cues or self._after_own_title_word(number, before):
             return True
         if _OPEN_PAREN_BEFORE.search(before):
-            return True
+            word = _LAST_WORD.search(before.rstrip()[:-1])
+            return not (word and word.group(1).lower() in self._value_words)  # "floating-point numbers (3.14)"
         if self.rules.qualified_name_cue and _QUALIFIED_NAME_BEFORE.search(before):
             return True
-        if self._named_cue is not None and self._named_cue.search(before):
+        named = self._named_cue.search(before) if self._named_cue is not None else None
+        if named is not None and named.group("name").strip("`").lower() not in self._value_words:
             return True
         return self.rules.deep_numbers_are_references and number.count(".") >= 2
 
@@ -583,6 +605,9 @@ class ReferenceExtractor:
         line_end = text.find("\n", end)
         after = _without_emphasis(text[end : line_end if line_end >= 0 else len(text)])
         after = after[self._subdivisions.match(after).end() :]
+        title = _TITLE_IN_PARENTHESES.match(after)
+        if title:  # '§5.3 (“Request Target”) of the HTTP standard [RFC7230]'
+            after = after[title.end() :]
         for pattern in self._external_after:
             cited = self._citation_named(pattern.match(after))
             if cited is not None:
@@ -642,6 +667,7 @@ _SERIES_NUMBER = re.compile(r"([A-Z]{2,})\s*(\d{3,}(?:[:.\-]\d+)*)")
 _NOT_TITLE_CHARS = re.compile(r"[\W_]+")
 # A cross-reference that gives its page ('[Bash Builtins], page 55', Texinfo's style) points into this document.
 _PAGE_AFTER = re.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*(?:on[ \t\u00a0]+)?pages?[ \t\u00a0]+\d")
+_TITLE_IN_PARENTHESES = re.compile(r"[ \t\u00a0]*\([ \t\u00a0]*[“\"][^”\"\n]{1,100}[”\"][ \t\u00a0]*\)")
 _QUOTED_TITLE = re.compile(r"[ \t\u00a0]*[“\"][^”\"\n]{1,100}[”\"]")
 
 
@@ -654,6 +680,7 @@ def _title_key(title: str) -> str:
 _NEVER_BEFORE = frozenset({"table", "figure", "fig", "equation", "eq", "example", "page", "pages", "p", "pp", "listing", "tab", "abb", "nr", "no"})
 
 
+_NUMBER_NEXT = re.compile(r"[ \t\u00a0]+§?[ \t\u00a0]*\d")
 _OF_ANOTHER_DOCUMENT = re.compile(r"\s+(?:of|in)\b")
 _TITLE_GAP_BEFORE = re.compile(r"[,:][ \t]{1,3}$")
 _TITLE_GAP = re.compile(r"\)?[,:]?[ \t]{1,3}")
