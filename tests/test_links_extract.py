@@ -202,6 +202,17 @@ def test_another_documents_sections_cited_with_their_titles_are_external():
     assert [(r.external, r.cited_document) for r in xades] == [(True, "XAdES"), (True, "XAdES")]
 
 
+def test_a_text_with_numbered_parts_of_its_own_means_them_by_section_n():
+    # bash-reference prints the GNU Free Documentation License as an appendix.
+    licence = "\n\n".join([
+        "2. VERBATIM COPYING You may copy the Document.", "3. COPYING IN QUANTITY If you publish printed copies.",
+        "4. MODIFICATIONS You may copy under the conditions of sections 2 and 3 above.",
+        "5. COMBINING DOCUMENTS under the terms defined in section 4 above, or see section 7.2.",
+    ])
+    assert [r.target_ids for r in extract_references(licence)] == [("7.2",)]  # not a part of its own
+    assert found("See section 4 for the builtins.") == [("section 4", "clause_word", ("4",))]  # elsewhere: this document's
+
+
 def test_title_references_only_with_a_cue_and_only_when_enabled():
     titles = ("Package Model", "Scope", "Foo")
     assert found("For the details, see Package Model.", titles=titles) == [("see Package Model", "title", ("title:package model",))]

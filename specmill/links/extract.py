@@ -284,6 +284,11 @@ class ReferenceExtractor:
             accept(reference)
         found.sort(key=lambda reference: reference.start)
         found = self._share_citations(text, found)
+        local = _numbered_parts(text)
+        if local:
+            # A text with numbered parts of its own (an appendix that prints the GNU FDL: "3. COPYING
+            # IN QUANTITY") means them by "section 3": never this document's clause 3.
+            found = [r for r in found if not (r.form == "clause_word" and all(target in local for target in r.target_ids))]
         return [replace(reference, line=text.count("\n", 0, reference.start) + 1) for reference in found]
 
     def _share_citations(self, text: str, found: list[FoundReference]) -> list[FoundReference]:
@@ -696,6 +701,18 @@ def _end_of_printed(text: str, start: int, title: str) -> int:
             wanted -= 1
         position += 1
     return position
+
+
+_NUMBERED_PART = re.compile(r"^(\d{1,2})\. [A-Z]{2,}(?: [A-Z]{2,})*\b", re.MULTILINE)
+
+
+def _numbered_parts(text: str) -> frozenset[str]:
+    """Numbers of the parts a text prints as its own ('0. PREAMBLE', '1. APPLICABILITY AND
+    DEFINITIONS', …: capitals, at a paragraph's start), when it prints at least three in a row."""
+    numbers = [int(match.group(1)) for match in _NUMBERED_PART.finditer(text)] if ". " in text else []
+    if len(numbers) < 3 or numbers != sorted(set(numbers)) or numbers[-1] - numbers[0] != len(numbers) - 1:
+        return frozenset()
+    return frozenset(str(number) for number in numbers)
 
 
 def _word(word: str) -> str:
