@@ -3,6 +3,7 @@
 Reads ../shared/corpus (or $SPECMILL_CORPUS); skipped cleanly when it is absent."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,29 @@ def test_large_statute_book_is_planned(corpus_dir: Path, tmp_path: Path):
     assert all(batch.page_count <= 200 for batch in plan.batches)
     assert 3 <= len(plan.batches) <= 10
     assert all(check["passed"] for check in summary["checks"])
+
+
+def test_saml20_core_outline_is_its_printed_contents(corpus_dir: Path, tmp_path: Path):
+    """saml20-core has no bookmarks, no links and no contents page the scorer reads: its outline
+    comes from the printed contents on PDF pages 3-6. Checked by hand on 2026-12-03: 160 entries
+    (1 Introduction … 9.2 Non-Normative References, Appendix A. Acknowledgments, Appendix B.
+    Notices), each heading printed on the page the outline gives. This test reads the contents
+    pages and the headings itself, so a regression in the contents reader cannot hide here."""
+    import pymupdf
+
+    build(corpus_dir / "specs" / "saml20-core" / "spec.pdf", tmp_path / "saml", "plan")
+    outline = Outline.model_validate_json((tmp_path / "saml" / "outline.json").read_bytes())
+    assert outline.source == "printed_toc"
+    with pymupdf.open(corpus_dir / "specs" / "saml20-core" / "spec.pdf") as pdf:
+        texts = [page.get_text() for page in pdf]
+    printed = [
+        match.group(1).rstrip(".").replace("Appendix", "Annex")
+        for page in texts[:6] for line in page.split("\n")
+        if "....." in line and (match := re.match(r"\s*((?:\d+\.)*\d+|Appendix [A-Z]\.)\s+\S", line))
+    ]
+    assert len(printed) == 160 and printed[:3] == ["1", "1.1", "1.2"] and printed[-2:] == ["Annex A", "Annex B"]
+    assert [entry.clause_id for entry in outline.entries] == printed
+    for entry in outline.entries:
+        page = " ".join(texts[entry.page].split())
+        printed_id = entry.clause_id.replace("Annex", "Appendix")
+        assert re.search(re.escape(printed_id) + r"\.?\s+" + re.escape(entry.title.split()[0]), page), (entry.clause_id, entry.page)
