@@ -200,6 +200,7 @@ def find_listing(markdown: str, *, min_declarations: int) -> PrintedListing | No
 
 
 _NAMED_TOP_LEVEL = re.compile(rf'<(?:[\w.-]+:)?(?:{"|".join(TOP_LEVEL_KINDS)})\b[^>]*\bname\s*=')
+_OUTSIDE_DECLARATIONS = re.compile(r"<(?:[?!]|/?(?:[\w.-]+:)?schema\b)")
 _PRINTED_DECLARATION = re.compile(rf'<(?:[\w.-]+:)?({"|".join(sorted(TOP_LEVEL_KINDS))})\b[^<>]*?\bname\s*=\s*"([^"]+)"')
 _NESTED_DECLARATION = re.compile(r'<(?:[\w.-]+:)?(element|attribute)\b[^>]*?\bname="([^"]+)"')
 
@@ -392,6 +393,8 @@ def printed_in_text_layer(page_texts: Sequence[str], schemas: AuthoritativeSchem
 
 
 def _top_level_of_run(run: list[str], top_level: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    # The XML declaration, comments and the schema's own tags stand outside the declarations.
+    run = [line for line in run if not _OUTSIDE_DECLARATIONS.match(line.strip())]
     if not run:
         return set()
     column = min(len(line) - len(line.lstrip()) for line in run)

@@ -207,3 +207,6 @@ def test_the_declarations_the_text_layer_prints_at_the_top_level_are_counted_fro
     # dss-core-v2: a tag wrapped onto an unindented line does not end the run it is nested in.
     wrapped = '<xs:complexType name="BodyType">\n  <xs:sequence>\n    <xs:any\nminOccurs="0"/>\n    <xs:element name="Body" type="x"\nminOccurs="0"/>\n  </xs:sequence>\n</xs:complexType>'
     assert printed_in_text_layer([wrapped], schemas) == {("complexType", "BodyType")}
+    # A whole schema printed: its root tag (wrapped over lines) stands left of its declarations.
+    whole = '<?xml version="1.0"?>\n<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"\n  targetNamespace="urn:x">\n  <xs:element name="Request" type="RequestType"/>\n</xs:schema>'
+    assert printed_in_text_layer([whole], schemas) == {("element", "Request")}
