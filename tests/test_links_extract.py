@@ -213,6 +213,13 @@ def test_a_text_with_numbered_parts_of_its_own_means_them_by_section_n():
     assert found("See section 4 for the builtins.") == [("section 4", "clause_word", ("4",))]  # elsewhere: this document's
 
 
+def test_a_clause_number_left_alone_from_its_heading_is_no_reference():
+    # ecma376-part3: "Annex B" over "(informative)" inside Annex B; lwarp-manual: "8.11.1" whose title MinerU set apart.
+    assert found("Annex B\n\n(informative)\n\nValidation Using NVDL") == []
+    assert found("8.11.1\n\nFloat contents alignment") == []
+    assert found("See section\n\n7.6\n\nfor the details.") == [("7.6", "dotted", ("7.6",))]  # a split sentence still is one
+
+
 def test_title_references_only_with_a_cue_and_only_when_enabled():
     titles = ("Package Model", "Scope", "Foo")
     assert found("For the details, see Package Model.", titles=titles) == [("see Package Model", "title", ("title:package model",))]

@@ -125,3 +125,24 @@ def test_fixed_width_text_that_does_not_keep_to_its_header_columns_stays_preform
 
     ragged = "Name      Type\nfoo   bar   baz   qux\nx  y  z  w  v\nlong line   here  and  there"
     assert render_table_run([Block(type="table", page=0, table_body=ragged)]).startswith("```text\n")
+
+
+def test_labels_with_values_wrapped_in_their_own_column_become_a_two_column_table():
+    # lwarp-manual's feature lists: MinerU returns them as fixed-width text, the values justified.
+    from specmill.render.table import label_value_grid
+
+    body = "\n".join([
+        "Tabular:            tabular environment,    arrayMJ ,  arydshlnMJ ,",
+        "                    bigdelimMJ , booktabsMJ .",
+        "Ligatures:          Modern browsers re-create these lig-",
+        "                    atures on-the-fly.",
+        "HTML reserved       \\&, \\textless, and \\textgreater are converted",
+        "characters:         to HTML entities.",
+    ])
+    assert label_value_grid(body) == [
+        ["Tabular:", "tabular environment, arrayMJ , arydshlnMJ , bigdelimMJ , booktabsMJ ."],
+        ["Ligatures:", "Modern browsers re-create these ligatures on-the-fly."],
+        ["HTML reserved characters:", "\\&, \\textless, and \\textgreater are converted to HTML entities."],
+    ]
+    prose = "A sentence that happens to hold  two spaces.\nAnd another line of prose  with a gap."
+    assert label_value_grid(prose) is None

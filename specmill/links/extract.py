@@ -284,6 +284,9 @@ class ReferenceExtractor:
             accept(reference)
         found.sort(key=lambda reference: reference.start)
         found = self._share_citations(text, found)
+        # A paragraph that is nothing but a clause number is what is left of a heading ("Annex B"
+        # over "(informative)", "8.11.1" whose title MinerU set apart): no reference.
+        found = [r for r in found if not self._heading_residue(text, r)]
         local = _numbered_parts(text)
         if local:
             # A text with numbered parts of its own (an appendix that prints the GNU FDL: "3. COPYING
@@ -542,6 +545,17 @@ class ReferenceExtractor:
             accept(reference)
             if len(taken) > before_count:
                 previous_end = end
+
+    def _heading_residue(self, text: str, reference: FoundReference) -> bool:
+        """The reference is its line's whole text, and the paragraph before does not lead up to it
+        ("See section" / "7.6": MinerU's split sentence)."""
+        line_start = text.rfind("\n", 0, reference.start) + 1
+        line_end = text.find("\n", reference.end)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        if reference.form == "title" or line.strip().strip("*").strip() != reference.raw_text.strip().strip("*").strip():
+            return False
+        split_cue = _unfinished_paragraph_before(text, line_start)
+        return not (split_cue and self._ends_with_cue(split_cue))
 
     def _ends_with_cue(self, text: str) -> bool:
         """The text ends with a clause word ("section") or a dotted-number cue ("see")."""

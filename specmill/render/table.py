@@ -135,8 +135,10 @@ def render_table_run(run: list[Block], link_image: ImageLinker | None = None) ->
             else:
                 loose.append(grid_to_markdown(part))
         elif body.strip() and is_fixed_width_layout(body):
-            columns = fixed_width_grid(body)
+            columns = fixed_width_grid(body) or label_value_grid(body)
             loose.append(grid_to_markdown(columns) if columns else fence(body.strip("\n"), "text"))
+        elif body.strip() and (columns := label_value_grid(body)):
+            loose.append(grid_to_markdown(columns))
         elif body.strip():
             loose.append(escape_line_starts(clean_inline(body.strip())))
         elif block.img_path and link_image and (target := link_image(block.img_path)):
@@ -189,6 +191,57 @@ def fixed_width_grid(body: str) -> list[list[str]] | None:
         else:
             grid.append(cells)
     return grid if len(grid) >= 2 else None
+
+
+_VALUE_START = re.compile(r"\S {2,}(?=\S)")
+_LABEL_VALUE_SHARE = 0.9  # of the lines that keep to the value column
+
+
+def label_value_grid(body: str) -> list[list[str]] | None:
+    """A two-column fixed-width table whose second column wraps within itself (lwarp-manual's
+    feature lists: "Tabular:   tabular environment, arrayMJ , …" with the value's next lines
+    indented to its column, its own cells spaced out by justification) as a grid of label and
+    value. The value column is where most labelled lines start their second field; a line
+    indented that far continues the row above, and a label that runs over two lines ("HTML
+    reserved" / "characters:") is joined. None when the lines do not keep to one value column."""
+    if "\n" not in body or "  " not in body:
+        return None
+    lines = [line.rstrip() for line in body.split("\n") if line.strip()]
+    labelled = [match.end() for line in lines if not line[:1].isspace() and (match := _VALUE_START.search(line))]
+    if len(labelled) < 2:
+        return None
+    column = max(set(labelled), key=labelled.count)
+    keeps = [line for line in lines if len(line) > column and line[column - 1] == " " and line[column] != " " and (
+        not line[:1].isspace() or not line[:column].strip()
+    )]
+    if len(keeps) < len(lines) * _LABEL_VALUE_SHARE:
+        return None
+    grid: list[list[str]] = []
+    for line in lines:
+        label, value = " ".join(line[:column].split()), " ".join(line[column:].split())
+        if grid and (not label or (label.endswith(":") and _continues_label(grid[-1][0]))):
+            previous = grid[-1]
+            if label:
+                previous[0] = f"{previous[0]} {label}"
+            previous[1] = _joined_value(previous[1], value)
+        else:
+            grid.append([label, value])
+    if len(grid) < 2:
+        return None
+    return [[clean_inline(cell).replace("|", "\\|") for cell in row] for row in grid]
+
+
+def _continues_label(label: str) -> bool:
+    """A label without its colon runs on into the next line's, which has one."""
+    return bool(label) and not label.endswith((":", ".", ","))
+
+
+def _joined_value(value: str, more: str) -> str:
+    if not value:
+        return more
+    if value.endswith("-") and more[:1].islower():
+        return value[:-1] + more  # a word broken at the line's end: "lig-" / "atures"
+    return f"{value} {more}"
 
 
 def table_width(block: Block) -> int:
