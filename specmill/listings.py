@@ -107,6 +107,10 @@ def _printed_in_monospace(block: Block, lines_under: LinesUnder | None) -> bool:
         return False
     if _PROSE.search(block.text) or any(split_example_markers(block.text)[0::2]):
         return False  # a sentence or an example marker, whatever its font (and no PDF work)
+    return _wholly_monospaced(block, lines_under)
+
+
+def _wholly_monospaced(block: Block, lines_under: LinesUnder) -> bool:
     printed = lines_under(block)
     return bool(printed) and all(line.char_width for line in printed)
 
@@ -121,8 +125,7 @@ def _code_in_monospace(block: Block, lines_under: LinesUnder | None) -> bool:
         return False  # prose, or a numbered heading in the listing's font ("5.4.7 <ds:KeyInfo>"); "78 $ echo" is output
     if any(split_example_markers(block.text)[0::2]) or strip_bullets(block.text)[1]:
         return False  # an example marker, or a list item
-    printed = lines_under(block)
-    return bool(printed) and all(line.char_width for line in printed)
+    return _wholly_monospaced(block, lines_under)
 
 
 def _numbered_listing(block: Block, lines_under: LinesUnder | None) -> bool:

@@ -127,7 +127,7 @@ def _xsd_declarations(text: str) -> tuple[list[PrintedDeclaration], list[str]]:
 def _top_level_column(lines: list[str]) -> int | None:
     """The column at which the listing prints its top-level declarations (the least indented
     `<xs:element name=…` and its kin), when the listing is indented at all; else None."""
-    columns = [len(line) - len(line.lstrip()) for line in lines if _NAMED_TOP_LEVEL.match(line.strip())]
+    columns = [len(line) - len(line.lstrip()) for line in lines if _PRINTED_DECLARATION.match(line.strip())]
     if not columns or not any(line[:1] in (" ", "\t") for line in lines):
         return None
     return min(columns)
@@ -199,9 +199,9 @@ def find_listing(markdown: str, *, min_declarations: int) -> PrintedListing | No
     return PrintedListing(language, declarations, other, [(m.start(), m.end()) for m in matches])
 
 
-_NAMED_TOP_LEVEL = re.compile(rf'<(?:[\w.-]+:)?(?:{"|".join(TOP_LEVEL_KINDS)})\b[^>]*\bname\s*=')
 _OUTSIDE_DECLARATIONS = re.compile(r"<(?:[?!]|/?(?:[\w.-]+:)?schema\b)")
-_PRINTED_DECLARATION = re.compile(rf'<(?:[\w.-]+:)?({"|".join(sorted(TOP_LEVEL_KINDS))})\b[^<>]*?\bname\s*=\s*"([^"]+)"')
+_KINDS = "|".join(sorted(TOP_LEVEL_KINDS))
+_PRINTED_DECLARATION = re.compile(rf"""<(?:[\w.-]+:)?({_KINDS})\b[^<>]*?\bname\s*=\s*["']([^"']+)["']""")
 _NESTED_DECLARATION = re.compile(r'<(?:[\w.-]+:)?(element|attribute)\b[^>]*?\bname="([^"]+)"')
 
 
@@ -281,9 +281,10 @@ def sanitize(name: str) -> str:
 
 
 # A listing some of whose declarations the schema files do not hold (or, with no schema files,
-# any listing) is taken for the schema only when it is long: xacml40-core §5.2.5 prints XSD templates (`<xs:element name="Prop"
-# type="PropXsdType"/>`) in three fences that read as a 3-declaration listing. A long listing
-# that nothing matches stays a listing, and the replacement check fails on it, as it should.
+# any listing) is taken for the schema only when it is long: xacml40-core §5.2.5 prints XSD
+# templates (`<xs:element name="Prop" type="PropXsdType"/>`) in three fences that read as a
+# 3-declaration listing. A long listing that nothing matches stays a listing, and the
+# replacement check fails on it, as it should.
 UNMATCHED_LISTING_MIN = 10
 
 

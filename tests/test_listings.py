@@ -41,6 +41,17 @@ def text(body: str, page: int = 0, row: int = 0, **extra) -> Block:
     return line_block("text", body, page, row, **extra)
 
 
+def write_pdf(path: Path, draw, pages: int = 1) -> Path:
+    """A PDF of `pages` blank pages on which `draw(document)` prints."""
+    document = pymupdf.open()
+    for _ in range(pages):
+        document.new_page(width=PAGE_W, height=PAGE_H)
+    draw(document)
+    document.save(path)
+    document.close()
+    return path
+
+
 JSON_LINES = ['{', '  "version": "2.1.0",', '  "runs": [', '    {', '      "tool": "x"', '    }', '  ]', '}']
 
 
@@ -148,15 +159,12 @@ def test_gutter_line_numbers_between_listing_lines_are_stepped_over():
 def mixed_pdf(tmp_path: Path) -> Path:
     """A listing whose third printed line MinerU took for prose (two lines joined by a space), and
     a numbered heading set in Courier right after it."""
-    document = pymupdf.open()
-    page = document.new_page(width=PAGE_W, height=PAGE_H)
-    for row, line in enumerate(["<Cert>", "  MIIC yjCC", "  AjOg AwIB", "</Cert>"]):
-        page.insert_text((LEFT, 100 + row * LINE_H), line, fontname="cour", fontsize=10)
-    page.insert_text((LEFT, 100 + 5 * LINE_H), "5.4.7 <ds:KeyInfo>", fontname="cour", fontsize=10)
-    path = tmp_path / "mixed.pdf"
-    document.save(path)
-    document.close()
-    return path
+    def draw(document):
+        for row, line in enumerate(["<Cert>", "  MIIC yjCC", "  AjOg AwIB", "</Cert>"]):
+            document[0].insert_text((LEFT, 100 + row * LINE_H), line, fontname="cour", fontsize=10)
+        document[0].insert_text((LEFT, 100 + 5 * LINE_H), "5.4.7 <ds:KeyInfo>", fontname="cour", fontsize=10)
+
+    return write_pdf(tmp_path / "mixed.pdf", draw)
 
 
 def test_a_monospaced_text_block_joins_the_listing_with_the_pdfs_line_breaks_but_a_numbered_heading_does_not(mixed_pdf: Path):
@@ -206,24 +214,22 @@ NUMBERED = [(11, "\\newcommand{\\foo}{%"), (12, "  % used by the print version o
 def numbered_pdf(tmp_path: Path) -> Path:
     """lwarp-manual's package source: a small line number in the text font left of each line of
     code in a monospaced font. Below it, prose in the text font that starts with numbers."""
-    document = pymupdf.open()
-    page = document.new_page(width=PAGE_W, height=PAGE_H)
-    for row, (number, line) in enumerate(NUMBERED):
-        y = 100 + row * LINE_H
-        page.insert_text((LEFT - 22, y), str(number), fontname="helv", fontsize=7)
-        indent = len(line) - len(line.lstrip())
-        page.insert_text((LEFT + indent * 5.4, y), line.strip(), fontname="cour", fontsize=9)
-    page.insert_text((LEFT, 100 + 4 * LINE_H), "LWR@nextequation (Ctr) Used to add one.", fontname="helv", fontsize=10)
-    page.insert_text((LEFT - 22, 100 + 5 * LINE_H), "12100", fontname="helv", fontsize=7)
-    page.insert_text((LEFT, 100 + 5 * LINE_H), "\\newcounter{LWR@nextequation}", fontname="cour", fontsize=9)
-    page.insert_text((LEFT, 100 + 7 * LINE_H), "12 apples and 13 pears were counted.", fontname="helv", fontsize=10)
-    # A clause heading whose title is a macro name, set in the listing's font at the number's size.
-    page.insert_text((LEFT - 22, 100 + 9 * LINE_H), "97", fontname="helv", fontsize=11)
-    page.insert_text((LEFT, 100 + 9 * LINE_H), "\\phantomsection", fontname="cour", fontsize=11)
-    path = tmp_path / "numbered.pdf"
-    document.save(path)
-    document.close()
-    return path
+    def draw(document):
+        page = document[0]
+        for row, (number, line) in enumerate(NUMBERED):
+            y = 100 + row * LINE_H
+            page.insert_text((LEFT - 22, y), str(number), fontname="helv", fontsize=7)
+            indent = len(line) - len(line.lstrip())
+            page.insert_text((LEFT + indent * 5.4, y), line.strip(), fontname="cour", fontsize=9)
+        page.insert_text((LEFT, 100 + 4 * LINE_H), "LWR@nextequation (Ctr) Used to add one.", fontname="helv", fontsize=10)
+        page.insert_text((LEFT - 22, 100 + 5 * LINE_H), "12100", fontname="helv", fontsize=7)
+        page.insert_text((LEFT, 100 + 5 * LINE_H), "\\newcounter{LWR@nextequation}", fontname="cour", fontsize=9)
+        page.insert_text((LEFT, 100 + 7 * LINE_H), "12 apples and 13 pears were counted.", fontname="helv", fontsize=10)
+        # A clause heading whose title is a macro name, set in the listing's font at the number's size.
+        page.insert_text((LEFT - 22, 100 + 9 * LINE_H), "97", fontname="helv", fontsize=11)
+        page.insert_text((LEFT, 100 + 9 * LINE_H), "\\phantomsection", fontname="cour", fontsize=11)
+
+    return write_pdf(tmp_path / "numbered.pdf", draw)
 
 
 def test_a_numbered_listing_minerU_ran_into_a_paragraph_is_a_code_block_without_its_numbers(numbered_pdf: Path):
@@ -250,12 +256,11 @@ def test_a_clause_heading_set_in_the_listings_font_is_neither_a_listing_nor_cros
     with PdfTextLayer(numbered_pdf) as layer:
         assert join_listings([heading], layer.lines_under) == [heading]  # the number is as large as the title
     outline = [OutlineEntry(clause_id="40.3.2", title="lwarpmk.conf", level=3, page=0)]
-    document = pymupdf.open()
-    page = document.new_page(width=PAGE_W, height=PAGE_H)
-    for row, line in enumerate(["\\newcommand{\\a}{%", "lwarpmk.conf", "\\b}"]):
-        page.insert_text((LEFT, 100 + row * LINE_H), line, fontname="cour", fontsize=10)
-    path = numbered_pdf.with_name("heading.pdf")
-    document.save(path)
+    def draw(document):
+        for row, line in enumerate(["\\newcommand{\\a}{%", "lwarpmk.conf", "\\b}"]):
+            document[0].insert_text((LEFT, 100 + row * LINE_H), line, fontname="cour", fontsize=10)
+
+    path = write_pdf(numbered_pdf.with_name("heading.pdf"), draw)
     blocks = [code("\\newcommand{\\a}{%"), text("lwarpmk.conf", row=1), code("\\b}", row=2)]
     with PdfTextLayer(path) as layer:
         assert [block.type for block in join_listings(blocks, layer.lines_under)] == ["code"]  # no outline: one listing
@@ -269,15 +274,13 @@ BASH_EXAMPLE = ["$ string=01234567890abcdefgh", "$ echo ${string:7:2}", "78", "$
 def test_an_example_set_in_monospace_that_minerU_typed_as_headings_is_one_listing_without_its_escapes(tmp_path: Path):
     """bash-reference 3.5.3: MinerU typed the example's lines as headings, two printed lines to a
     block, escaped `$` as Markdown, and filed the line at the top of the next page as a header."""
-    document = pymupdf.open()
-    for _ in range(2):
-        document.new_page(width=PAGE_W, height=PAGE_H)
-    document[0].insert_text((LEFT, 100 - 2 * LINE_H), "Here are some examples of substring expansion:", fontname="helv", fontsize=10)
-    for row, line in enumerate(BASH_EXAMPLE[:4]):
-        document[0].insert_text((LEFT, 100 + row * LINE_H), line, fontname="cour", fontsize=10)
-    document[1].insert_text((LEFT, 100), BASH_EXAMPLE[4], fontname="cour", fontsize=10)
-    path = tmp_path / "example.pdf"
-    document.save(path)
+    def draw(document):
+        document[0].insert_text((LEFT, 100 - 2 * LINE_H), "Here are some examples of substring expansion:", fontname="helv", fontsize=10)
+        for row, line in enumerate(BASH_EXAMPLE[:4]):
+            document[0].insert_text((LEFT, 100 + row * LINE_H), line, fontname="cour", fontsize=10)
+        document[1].insert_text((LEFT, 100), BASH_EXAMPLE[4], fontname="cour", fontsize=10)
+
+    path = write_pdf(tmp_path / "example.pdf", draw, pages=2)
     escaped = [line.replace("$", "\\$") for line in BASH_EXAMPLE]
     two_lines = line_block("text", f"{escaped[1]} {escaped[2]}", 0, 1, text_level=2)
     two_lines = two_lines.model_copy(update={"bbox": [*two_lines.bbox[:3], space(0, 100 + 2 * LINE_H + 2)[1]]})

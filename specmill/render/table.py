@@ -134,11 +134,8 @@ def render_table_run(run: list[Block], link_image: ImageLinker | None = None) ->
                 grid = part
             else:
                 loose.append(grid_to_markdown(part))
-        elif body.strip() and is_fixed_width_layout(body):
-            columns = fixed_width_grid(body) or label_value_grid(body)
-            loose.append(grid_to_markdown(columns) if columns else fence(body.strip("\n"), "text"))
-        elif body.strip() and (columns := label_value_grid(body)):
-            loose.append(grid_to_markdown(columns))
+        elif body.strip() and (laid_out := render_fixed_width(body)) is not None:
+            loose.append(laid_out)
         elif body.strip():
             loose.append(escape_line_starts(clean_inline(body.strip())))
         elif block.img_path and link_image and (target := link_image(block.img_path)):
@@ -195,6 +192,17 @@ def fixed_width_grid(body: str) -> list[list[str]] | None:
 
 _VALUE_START = re.compile(r"\S {2,}(?=\S)")
 _LABEL_VALUE_SHARE = 0.9  # of the lines that keep to the value column
+
+
+def render_fixed_width(body: str) -> str | None:
+    """Text MinerU kept in fixed-width columns (a table returned as text, lwarp-manual's package
+    lists): a Markdown table where the lines keep to the first line's columns or to one value
+    column, else a `text` fence when it is laid out in columns at all; None for other text."""
+    columned = is_fixed_width_layout(body)
+    grid = (fixed_width_grid(body) if columned else None) or label_value_grid(body)
+    if grid:
+        return grid_to_markdown(grid)
+    return fence(body.strip("\n"), "text") if columned else None
 
 
 def label_value_grid(body: str) -> list[list[str]] | None:

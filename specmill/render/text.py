@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from schemas.blocks import Block
-from specmill.render.code import fence
 from specmill.render.inline import clean_inline, escape_line_starts, strip_bullets
-from specmill.render.table import fixed_width_grid, grid_to_markdown, is_fixed_width_layout, label_value_grid
+from specmill.render.table import render_fixed_width
 
 _SENTENCE_END = re.compile(r"[.!?][\"')\]\u201d\u2019]*$")
 _MINOR_HEADING_MAX_CHARS = 120
@@ -25,13 +24,9 @@ def render_text(block: Block) -> str:
     text = block.text.strip()
     if not text:
         return ""
-    if is_fixed_width_layout(block.text):
-        # Columns MinerU kept with runs of spaces in a text block (lwarp-manual's package lists):
-        # a table where the lines keep to the first line's columns, else preformatted text.
-        grid = fixed_width_grid(block.text) or label_value_grid(block.text)
-        return grid_to_markdown(grid) if grid else fence(block.text.strip("\n"), "text")
-    if (grid := label_value_grid(block.text)) is not None:
-        return grid_to_markdown(grid)  # labels and wrapped values in fixed-width columns
+    laid_out = render_fixed_width(block.text)
+    if laid_out is not None:
+        return laid_out
     text, bulleted = strip_bullets(text)
     text = clean_inline(text)
     if bulleted:
