@@ -1,6 +1,7 @@
 """Opening a source PDF safely, with one clear error per way it can be unusable."""
 
 import hashlib
+import sys
 from pathlib import Path
 
 from specmill.errors import SourcePdfError
@@ -16,9 +17,21 @@ def file_sha256(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def load_pymupdf():
+    """The pymupdf module, without the ONNX page-layout analyzer it imports and activates at
+    import time when `pymupdf_layout` is installed (PyMuPDF 2.0 installs it): 0.4 s of every
+    process, for `Page.get_layout` and `find_tables(use_layout=True)`, which specmill never
+    calls. The import is blocked only where pymupdf was not imported yet."""
+    if "pymupdf" not in sys.modules:
+        sys.modules.setdefault("pymupdf.layout", None)  # None: `import pymupdf.layout` raises ImportError
+    import pymupdf
+
+    return pymupdf
+
+
 def open_pdf(path: Path):
     """Open a PDF with PyMuPDF, or raise SourcePdfError naming what is wrong with it."""
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     path = Path(path)
     if not path.exists():
@@ -54,7 +67,7 @@ def open_pdf(path: Path):
 def _claimed_pages(path: Path) -> str:
     """'it claims N pages; ' from the page tree's /Count, read without counting the pages (a
     /Count of 2,147,483,647 in a few-kilobyte file made counting them fail), or ''."""
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     try:
         with pymupdf.open(path) as document:

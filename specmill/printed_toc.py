@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from schemas.outline import OutlineEntry
 from schemas.profile import ClauseIdPattern
@@ -84,7 +85,13 @@ def read_toc_entries(page_texts: Sequence[str], patterns: list[ClauseIdPattern])
 def _starts_line(page_text: str, entry: OutlineEntry) -> bool:
     """The page holds a line that starts with the entry's number and title (its heading)."""
     wanted = compact(f"{entry.clause_id} {entry.title}")[: _PREFIX_CHARS]
-    return any(compact(line).startswith(wanted) for line in page_text.split("\n") if line.strip())
+    return any(line.startswith(wanted) for line in _compact_lines(page_text))
+
+
+@lru_cache(maxsize=128)
+def _compact_lines(page_text: str) -> tuple[str, ...]:
+    """The page's non-blank lines, compacted; calibration asks about each page for many entries."""
+    return tuple(compact(line) for line in page_text.split("\n") if line.strip())
 
 
 def _calibrated_offset(entries: list[tuple[int, OutlineEntry]], page_texts: Sequence[str], first_body_page: int) -> int | None:

@@ -30,7 +30,9 @@ class PdfTextLayer:
     Usable as a context manager; `text_under(block)` fits `segment_blocks(recover_text=...)`."""
 
     def __init__(self, pdf_path: str | Path):
-        import pymupdf
+        from specmill.pdf import load_pymupdf
+
+        pymupdf = load_pymupdf()
 
         self._document = pymupdf.open(str(pdf_path))
         self._rects = pymupdf.Rect

@@ -230,3 +230,22 @@ def test_a_pdf_that_mineru_cannot_read_fails_the_build_with_exit_1_and_the_summa
     assert [failure["stage"] for failure in summary["failed_steps"]] == ["parse"]
     report = (out / "report.md").read_text()
     assert "step(s) FAILED" in report and "all blocking checks passed" not in report
+
+
+def test_specmill_opens_pdfs_without_loading_pymupdfs_layout_model(tmp_path):
+    """PyMuPDF 2.0 imports its ONNX layout analyzer when pymupdf_layout is installed (0.4 s a
+    process, for an analysis specmill never asks for); load_pymupdf keeps it out, and PDFs open."""
+    import subprocess
+    import sys
+
+    pdf = tmp_path / "one.pdf"
+    document = pymupdf.open()
+    document.new_page().insert_text((72, 72), "1 Scope")
+    document.save(pdf)
+    code = (
+        "import sys; from specmill.pdf import open_pdf; "
+        f"doc = open_pdf({str(pdf)!r}); print(doc.page_count, sys.modules.get('pymupdf.layout') is None)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "True"]

@@ -110,7 +110,9 @@ class PdfPageWords(PageTextWords):
     `pages.json` (benchmarks). The pipeline uses `PageTextWords` over `pages.json`."""
 
     def __init__(self, pdf_path: str | Path):
-        import pymupdf
+        from specmill.pdf import load_pymupdf
+
+        pymupdf = load_pymupdf()
 
         self._document = pymupdf.open(str(pdf_path))
         super().__init__(_PdfPages(self._document))
