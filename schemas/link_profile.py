@@ -133,6 +133,9 @@ class LinkRules(Contract):
             # 'see [XMLDSIG] §4.3', '[XAdES] section 7.6.1', '[RFC8259], section 12'
             r"\\?\[(?P<doc>[^\]\s\\][^\]\n]*?)\\?\][\s,]*$",
             r"(?P<doc>Artikel\s+\d+\w*)[\s,]*$",
+            # a remark in parentheses after a standard is about that standard: 'based on RFC 3986 (cf. the
+            # ABNF definition of 'URI' in Appendix A)'
+            r"(?P<doc>(?:RFC|ISO(?:/IEC)?|IEC|ECMA-?)\s*\d[\d-]*(?::\d{4})?)\s+\((?:cf\.|see|as\s+in|per)[^()\n]{0,50}$",
             # 'similar to ibid. section 4.2.2.4', 'as given there in section 4.3.2': the document cited just before
             r"(?:\bibid\.?|\bthere\s+in)[\s,]*$",
         ],

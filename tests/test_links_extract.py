@@ -284,6 +284,8 @@ def test_line_numbers_are_recorded():
         ("(see section 7.3 \"The SignatureTimeStamp element\" [XAdES]) of", "section 7.3", "XAdES"),
         ("(see section 2.1 Well-Formed XML Documents [XML]). Regarding", "section 2.1", "XML"),
         ("use assertions as defined in section 3.13 of XSD 1.1 standard to", "section 3.13", "XSD 1.1"),
+        # a remark in parentheses after a standard is about that standard
+        ("based on RFC 3986 (cf. the ABNF definition of 'URI' in Appendix A), which", "Appendix A", "RFC 3986"),
         # an earlier version of this document is another document
         ("(see section 2.7 of version 1.0 of this document) the", "section 2.7", "version 1.0"),
     ],
