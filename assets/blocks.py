@@ -6,9 +6,8 @@ from assets import artifacts
 from assets.parse import parsed_batch
 from resources.store_base import ArtifactStore
 from schemas.blocks import ParsedBatchArtifact
-from schemas.document import DocumentBlocks
 from schemas.plan import BatchPlan
-from specmill.document import join_batches, without_raw
+from specmill.parse.document import join_batches, without_raw
 
 # Artifact names of this stage (kept next to the asset until assets/artifacts.py takes them).
 BLOCKS = "blocks.json"

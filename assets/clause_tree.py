@@ -13,14 +13,14 @@ from resources.store_base import ArtifactStore
 from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf
 from schemas.page_text import PageText
-from specmill.empty_clauses import confirm_empty_clauses
-from specmill.listings import heading_texts, join_listings
-from specmill.segment import segment_blocks
-from specmill.table_columns import table_columns
-from specmill.textlayer import PdfTextLayer
-from specmill.tree import render_clause_tree
+from specmill.tree.empty_clauses import confirm_empty_clauses
+from specmill.tree.listings import heading_texts, join_listings
+from specmill.tree.segment import segment_blocks
+from specmill.tree.table_columns import table_columns
+from specmill.source.textlayer import PdfTextLayer
+from specmill.tree.write import render_clause_tree
 
-TREE_DIR = "tree.zip"  # packed (specmill.tree_pack): read by the next stage, not browsed
+TREE_DIR = "tree.zip"  # packed (specmill.tree.pack): read by the next stage, not browsed
 TREE_REPORT = "tree.json"
 
 

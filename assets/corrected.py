@@ -16,9 +16,9 @@ from schemas.page_text import PageText
 from schemas.tree import ClauseTreeReport
 from schemas.verification_profile import VerificationRules
 from schemas.vocabulary import Vocabulary
-from specmill.correct import correct_corpus, findings_markdown
+from specmill.verify.correct import correct_corpus, findings_markdown
 from specmill.errors import ArtifactError
-from specmill.schema_dump import AuthoritativeSchemas
+from specmill.verify.schema_dump import AuthoritativeSchemas
 from specmill.verify import PageTextWords, clause_files_in
 from specmill.vocabulary import read_schema_files
 

@@ -15,7 +15,7 @@ from schemas.tree import ClauseTreeReport
 from specmill.links.link import link_tree
 
 
-LINKED_DIR = "linked.zip"  # packed (specmill.tree_pack): what corrected_corpus reads, not browsed
+LINKED_DIR = "linked.zip"  # packed (specmill.tree.pack): what corrected_corpus reads, not browsed
 LINKS_REPORT = "links.json"
 _EVIDENCE = 50
 

@@ -1,7 +1,7 @@
 """parsed_batch: one partition per planned batch, parsed by the configured parser backend.
 
 A partition whose stored artifact already matches the source, the pages and the parser
-(specmill.resume) is not parsed again: the materialization says `reused` and carries the figures
+(specmill.parse.resume) is not parsed again: the materialization says `reused` and carries the figures
 of the run that parsed it. So a UI backfill, a sensor's run and `dagster job execute` skip what a
 killed run finished, exactly as `specmill build` does."""
 
@@ -16,9 +16,9 @@ from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
-from specmill.normalize import NORMALIZER_VERSION
-from specmill.parsed import batch_figures
-from specmill.resume import reusable_artifact
+from specmill.parse.normalize import NORMALIZER_VERSION
+from specmill.parse.parsed import batch_figures
+from specmill.parse.resume import reusable_artifact
 
 
 class ParseConfig(dg.Config):

@@ -9,7 +9,7 @@ from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
-from specmill.plan import plan_batches
+from specmill.plan.batches import plan_batches
 
 
 def plan_table(plan: BatchPlan) -> str:

@@ -10,8 +10,8 @@ from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from specmill.errors import ArtifactError
-from specmill.page_numbers import pdf_pages
-from specmill.source import read_source
+from specmill.source.page_numbers import pdf_pages
+from specmill.source.describe import read_source
 
 
 @dg.asset(group_name="specmill", tags={"stage": "plan"}, code_version="2", kinds={"pdf"})

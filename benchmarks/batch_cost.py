@@ -61,8 +61,8 @@ def timed_child(command: list[str], env: dict[str, str], timeout_s: float) -> tu
 
 def plan_shape(pdf: Path, min_batch_pages: int) -> list[int]:
     from schemas.profile import DocumentProfile
-    from specmill.plan import plan_batches
-    from specmill.source import describe_source
+    from specmill.plan.batches import plan_batches
+    from specmill.source.describe import describe_source
 
     profile = DocumentProfile()
     parameters = profile.plan.model_copy(update={"min_batch_pages": min_batch_pages})

@@ -4,7 +4,7 @@
 
 Not a test: prints seconds per step, blocks/s, files written, and peak RSS. The PDF supplies the
 outline (and the text layer for image-only headings); --mineru-output takes what
-specmill.mineru_output accepts. Target (issue 3): 5,000 generated pages in <= 20 s, <= 1.5 GB."""
+specmill.parse.mineru_output accepts. Target (issue 3): 5,000 generated pages in <= 20 s, <= 1.5 GB."""
 
 import argparse
 import json
@@ -23,12 +23,12 @@ def main() -> None:
     out = args.out or Path(tempfile.mkdtemp(prefix="specmill-tree-bench-"))
 
     from schemas.profile import DocumentProfile
-    from specmill.mineru_output import load_mineru_output
-    from specmill.segment import segment_blocks
-    from specmill.source import describe_source
-    from specmill.textlayer import PdfTextLayer
-    from specmill.listings import heading_texts, join_listings
-    from specmill.tree import render_clause_tree, write_tree
+    from specmill.parse.mineru_output import load_mineru_output
+    from specmill.tree.segment import segment_blocks
+    from specmill.source.describe import describe_source
+    from specmill.source.textlayer import PdfTextLayer
+    from specmill.tree.listings import heading_texts, join_listings
+    from specmill.tree.write import render_clause_tree, write_tree
 
     profile = DocumentProfile()
     started = time.perf_counter()

@@ -27,10 +27,10 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="specmill-bench-"))
 
     from schemas.profile import DocumentProfile
-    from specmill.mineru_local import ensure_mineru_home, parse_pages
-    from specmill.plan import plan_batches
+    from specmill.parse.mineru_local import ensure_mineru_home, parse_pages
+    from specmill.plan.batches import plan_batches
     from specmill.sample import generate_sample
-    from specmill.source import describe_source
+    from specmill.source.describe import describe_source
     from specmill_cli.pipeline import BuildOptions, Pipeline
 
     ensure_mineru_home(work / "mineru-home")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from schemas.verification_profile import VerificationRules
 from schemas.vocabulary import Vocabulary, VocabularyName
-from specmill.corrections import correct_names, suggested_corrections
+from specmill.verify.corrections import correct_names, suggested_corrections
 from specmill.verify.check import ClauseFile, NameIndex, verify_files
 from specmill.verify.tokens import extract_name_tokens, xml_prefixes
 
@@ -218,12 +218,12 @@ def build_tree(pdf: Path, out: Path):
     """Parse `pdf` with MinerU flash and write its clause tree under `out` (tree/ and tree.json)."""
     from schemas.profile import DocumentProfile
     from specmill.atomic import write_json_atomic
-    from specmill.mineru_local import ensure_mineru_home, parse_pages
-    from specmill.normalize import normalize_content_list
-    from specmill.segment import segment_blocks
-    from specmill.source import describe_source
-    from specmill.textlayer import PdfTextLayer
-    from specmill.tree import build_clause_tree
+    from specmill.parse.mineru_local import ensure_mineru_home, parse_pages
+    from specmill.parse.normalize import normalize_content_list
+    from specmill.tree.segment import segment_blocks
+    from specmill.source.describe import describe_source
+    from specmill.source.textlayer import PdfTextLayer
+    from specmill.tree.write import build_clause_tree
 
     ensure_mineru_home(out / "mineru-home")
     profile = DocumentProfile()

@@ -45,7 +45,7 @@ def children_peak_rss_mb() -> float:
 
 
 def _bare_parse(args: tuple[str, int, int]) -> float:
-    from specmill.mineru_local import parse_pages
+    from specmill.parse.mineru_local import parse_pages
 
     pdf, first, last = args
     return parse_pages(Path(pdf), first, last, tier="flash", ocr_mode="txt")[1]

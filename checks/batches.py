@@ -13,8 +13,8 @@ from schemas.blocks import ParsedBatchArtifact
 from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
-from specmill.page_numbers import pdf_pages
-from specmill.parsed import contiguity_problems, coverage_problems
+from specmill.source.page_numbers import pdf_pages
+from specmill.parse.parsed import contiguity_problems, coverage_problems
 
 
 # Partitioned asset checks are a preview feature in dagster 1.13; they are what lets a backfill

@@ -7,8 +7,8 @@ from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
 from schemas.tree import ClauseTreeReport
-from specmill.page_numbers import for_people
-from specmill.tree_audit import empty_code_fences, misplaced_blocks, missing_clauses, ragged_tables, unreachable_files
+from specmill.source.page_numbers import for_people
+from specmill.tree.audit import empty_code_fences, misplaced_blocks, missing_clauses, ragged_tables, unreachable_files
 
 _EVIDENCE = 50  # items listed in metadata; the count is always the true count
 
@@ -105,7 +105,7 @@ def clause_tree_tables_rectangular(store: ArtifactStore) -> dg.AssetCheckResult:
 @dg.asset_check(asset=clause_tree)
 def clause_tree_tables_keep_their_columns(store: ArtifactStore) -> dg.AssetCheckResult:
     """Every ruled table is written with the columns the PDF's ruling lines draw (evidence
-    independent of MinerU's table finder: specmill.table_columns). A table without inner rules
+    independent of MinerU's table finder: specmill.tree.table_columns). A table without inner rules
     gives no such evidence and is counted, not judged. Severity WARN: a lost or merged column is
     a defect to report, and decorative rules can mislead the count."""
     tables = store.read_model(TREE_REPORT, ClauseTreeReport).tables

@@ -7,7 +7,7 @@ from assets.corrected import FINDINGS, corrected_corpus, verification_rules
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
 from schemas.vocabulary import FindingsReport
-from specmill.page_numbers import for_people
+from specmill.source.page_numbers import for_people
 
 _EVIDENCE = 50
 

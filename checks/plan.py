@@ -7,8 +7,8 @@ from assets.plan import batch_plan
 from resources.store_base import ArtifactStore
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
-from specmill.page_numbers import for_people, pdf_pages
-from specmill.plan import plan_problems
+from specmill.source.page_numbers import for_people, pdf_pages
+from specmill.plan.batches import plan_problems
 
 
 def _for_people(problems: dict[str, list]) -> dict[str, list]:

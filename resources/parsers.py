@@ -10,12 +10,12 @@ import dagster as dg
 
 from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import Batch
-from specmill import normalize
-from specmill.mineru_local import ensure_mineru_home, mineru_version, parse_pages
-from specmill.normalize import normalize_content_list
-from specmill.mineru_output import MineruOutput, pages_past_the_end, read_mineru_output
-from specmill.parsed import build_artifact
-from specmill.resume import ParserIdentity
+from specmill.parse import normalize
+from specmill.parse.mineru_local import ensure_mineru_home, mineru_version, parse_pages
+from specmill.parse.normalize import normalize_content_list
+from specmill.parse.mineru_output import MineruOutput, pages_past_the_end, read_mineru_output
+from specmill.parse.parsed import build_artifact
+from specmill.parse.resume import ParserIdentity
 
 
 class ParserBackend(dg.ConfigurableResource):
@@ -26,7 +26,7 @@ class ParserBackend(dg.ConfigurableResource):
 
     def identity(self) -> ParserIdentity:
         """What the records of this backend's artifacts say made them; a stored artifact is reused
-        only when its record says the same (specmill.resume)."""
+        only when its record says the same (specmill.parse.resume)."""
         raise NotImplementedError
 
 
@@ -61,7 +61,7 @@ def load_existing_output(path: str) -> MineruOutput:
 
 @lru_cache(maxsize=2)
 def _pdf_page_count(pdf_path: str) -> int:
-    from specmill.pdf import open_pdf
+    from specmill.source.pdf import open_pdf
 
     with open_pdf(Path(pdf_path)) as document:
         return document.page_count

@@ -24,8 +24,8 @@ The flow of one batch:
    Expired result URL: the client holds the same bucket's credentials, so it *re-presigns* the
    result key and downloads again; only if the object itself is gone (404, lifecycle rule) or in
    another bucket is the job re-run (counted against `max_attempts`). Nothing is lost either way.
-4. The content list is normalized with specmill.normalize (page_idx is absolute: the worker uses
-   MinerU 4's page_range) and packaged with specmill.parsed.build_artifact, backend "runpod".
+4. The content list is normalized with specmill.parse.normalize (page_idx is absolute: the worker uses
+   MinerU 4's page_range) and packaged with specmill.parse.parsed.build_artifact, backend "runpod".
 
 Parallelism is the endpoint's workersMax (REST v1), which sizes the Dagster pool "parse"
 (`parse_pool_limit`, `set_parse_pool_limit`) and the CLI's default `--jobs`.
@@ -50,9 +50,9 @@ from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import Batch
 from schemas.worker_api import TIER_ALIASES, JobOutput, S3Artifacts
 from specmill.errors import ParseError, SpecmillError
-from specmill.parsed import build_artifact
-from specmill.resume import ParserIdentity
-from specmill.runpod_client import (
+from specmill.parse.parsed import build_artifact
+from specmill.parse.resume import ParserIdentity
+from specmill.parse.runpod_client import (
     DEFAULT_CLIENT_URL,
     DEFAULT_REST_URL,
     Backoff,
@@ -65,8 +65,8 @@ from specmill.runpod_client import (
     read_endpoint_settings,
     redact_url,
 )
-from specmill.runpod_result import RunPodResultError, check_pages, refused_images, result_blocks, result_files
-from specmill.safe_extract import ExtractLimits
+from specmill.parse.runpod_result import RunPodResultError, check_pages, refused_images, result_blocks, result_files
+from specmill.parse.safe_extract import ExtractLimits
 
 PARSE_POOL = "parse"
 MiB = 1024 * 1024
@@ -184,10 +184,10 @@ class RunPodParser(ParserBackend):
     # -- ParserBackend --------------------------------------------------------------------------
 
     def identity(self) -> ParserIdentity:
-        """What this backend's artifacts record (specmill.resume decides reuse by it). The worker
+        """What this backend's artifacts record (specmill.parse.resume decides reuse by it). The worker
         reports its MinerU version only with a result, so the version expected is configured."""
-        from specmill import normalize
-        from specmill.mineru_local import mineru_version
+        from specmill.parse import normalize
+        from specmill.parse.mineru_local import mineru_version
 
         return ParserIdentity(
             "runpod", TIER_ALIASES.get(self.tier, self.tier), self.ocr_mode,

@@ -174,7 +174,7 @@ class S3ArtifactStore(ArtifactStore):
         target = root / hashlib.sha256(self.uri(relative).encode() + raw).hexdigest()[:24]
         if target.is_dir():
             return target
-        from specmill.tree import write_tree
+        from specmill.tree.write import write_tree
 
         write_tree(self.read_folder(relative), target)
         return target

@@ -121,13 +121,13 @@ class LocalArtifactStore(ArtifactStore):
         return str(self.path(relative))
 
     def write_folder(self, relative: str, files: dict[str, bytes]) -> str:
-        from specmill.tree import write_tree
+        from specmill.tree.write import write_tree
 
         write_tree(files, self.path(relative))
         return self.uri(relative)
 
     def read_folder(self, relative: str) -> dict[str, bytes]:
-        from specmill.tree import read_folder
+        from specmill.tree.write import read_folder
 
         return read_folder(self.folder_path(relative))
 

@@ -7,7 +7,7 @@ same artifact has the same bytes in either store.
 Trees (a folder of Markdown files and images) are written and read whole: `write_tree` replaces
 the tree at once as far as the store allows, `read_tree` returns a consistent snapshot, and
 `tree_path` gives a local folder for code that walks files. A tree whose key ends in `.zip` is
-packed: stored as one archive artifact (specmill.tree_pack), the way the intermediate trees
+packed: stored as one archive artifact (specmill.tree.pack), the way the intermediate trees
 are kept; any other tree is a folder of files.
 
 Subclasses implement: `exists`, `read_bytes`, `write_bytes`, `uri`, `write_folder`,
@@ -103,7 +103,7 @@ class ArtifactStore(dg.ConfigurableResource):
     def write_tree(self, relative: str, files: dict[str, bytes]) -> str:
         """Replace the whole tree at `relative` by `files` ({path inside the tree: bytes})."""
         if is_packed(relative):
-            from specmill.tree_pack import pack_tree
+            from specmill.tree.pack import pack_tree
 
             return self.write_bytes(relative, pack_tree(files))
         return self.write_folder(relative, files)
@@ -112,8 +112,8 @@ class ArtifactStore(dg.ConfigurableResource):
         """Every file of the tree at `relative`, from one consistent version of it."""
         if not is_packed(relative):
             return self.read_folder(relative)
-        from specmill.safe_extract import UnsafeArchiveError
-        from specmill.tree_pack import unpack_tree
+        from specmill.parse.safe_extract import UnsafeArchiveError
+        from specmill.tree.pack import unpack_tree
 
         try:
             return unpack_tree(self.read_bytes(relative))
@@ -131,7 +131,7 @@ class ArtifactStore(dg.ConfigurableResource):
         import hashlib
         import tempfile
 
-        from specmill.tree import write_tree
+        from specmill.tree.write import write_tree
 
         data = self.read_bytes(relative)
         target = Path(tempfile.gettempdir()) / "specmill-unpacked" / hashlib.sha256(self.uri(relative).encode() + data).hexdigest()[:24]

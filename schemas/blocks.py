@@ -1,7 +1,7 @@
 """Normalized MinerU blocks and the record of one parsed batch.
 
 MinerU's content_list.json differs by version (2.x / 3.x / 4.x). It is normalized once, at
-the edge (specmill.normalize), into `Block`; the raw item is kept for anything we did not map.
+the edge (specmill.parse.normalize), into `Block`; the raw item is kept for anything we did not map.
 """
 
 from typing import Any
@@ -47,7 +47,7 @@ class ParsedBatch(Contract):
     mineru_version: str
     normalizer_version: str | None = Field(
         default=None,
-        description="specmill.normalize.NORMALIZER_VERSION that made the blocks; None in records written before "
+        description="specmill.parse.normalize.NORMALIZER_VERSION that made the blocks; None in records written before "
         "batches recorded it (such a batch is parsed again rather than reused).",
     )
     tier: str

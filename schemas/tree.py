@@ -196,4 +196,4 @@ class ClauseTreeReport(Contract):
     segmentation: SegmentationReport
     spans: list[SectionSpan] = Field(default_factory=list)
     misplaced: list[MisplacedBlock] = Field(default_factory=list)
-    tables: list[TableColumns] = Field(default_factory=list, description="Every table's columns, written and ruled (specmill.table_columns).")
+    tables: list[TableColumns] = Field(default_factory=list, description="Every table's columns, written and ruled (specmill.tree.table_columns).")

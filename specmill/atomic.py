@@ -59,9 +59,6 @@ def canonical_json_bytes(data) -> bytes:
         raise ValueError(f"not JSON-serializable: {exc}") from exc
 
 
-def canonical_json(data) -> str:
-    return canonical_json_bytes(data).decode("utf-8")
-
 
 def write_json_atomic(path: Path, data) -> None:
     if isinstance(data, BaseModel):

@@ -106,7 +106,7 @@ def run_sample(args: argparse.Namespace) -> int:
 def run_build(args: argparse.Namespace) -> int:
     validate_options(args)  # before the graph's imports, which take seconds
     runpod_options = _runpod_options(args) if args.backend == "runpod" else None
-    from specmill.pdf import file_sha256
+    from specmill.source.pdf import file_sha256
     from specmill_cli.output_folder import check_output_folder, claim, exclusive_build, settle
     from specmill_cli.pipeline import validate_inputs
 

@@ -20,7 +20,7 @@ from schemas.plan import BatchPlan
 from schemas.profile import DocumentProfile
 from specmill.atomic import write_json_atomic, write_text_atomic
 from specmill.errors import ProfileError
-from specmill.pdf import file_sha256
+from specmill.source.pdf import file_sha256
 from specmill_cli.interrupts import BuildInterrupted, busy, raise_if_stopped, stop_signal_received, watch_stop_signals
 from specmill_cli.summary import RunSummary, StepFailure, check_records, metadata_to_json
 
@@ -38,7 +38,7 @@ def validate_inputs(pdf: Path, out: Path, profile: Path | None, mineru_output: P
     """Fail before anything is written: unusable PDF (a scan without a text layer included),
     bad profile, unusable MinerU output, or an --out folder a build must not write to
     (specmill_cli.output_folder)."""
-    from specmill.source import require_text_layer
+    from specmill.source.describe import require_text_layer
     from specmill_cli.output_folder import check_output_folder
 
     require_text_layer(pdf)
@@ -395,10 +395,10 @@ class Pipeline:
 
     def _batches_to_parse(self, plan: BatchPlan) -> list:
         """The batches the parsed_batch asset would parse rather than reuse: the same rule
-        (specmill.resume) with the same parser resource's identity, decided here so that a reused
+        (specmill.parse.resume) with the same parser resource's identity, decided here so that a reused
         batch costs no run. The reused ones are recorded in the instance if a killed run wrote them
         without recording them."""
-        from specmill.resume import reusable_artifact
+        from specmill.parse.resume import reusable_artifact
 
         source = SourcePdf.model_validate_json((self.out / artifacts.SOURCE).read_bytes())
         identity = self.defs.resources["parser"].identity()
@@ -419,7 +419,7 @@ class Pipeline:
     def _record_reused_batch(self, batch, existing) -> None:
         """A materialization for a reused batch that has none (a killed run wrote the artifact and
         died before recording it), saying what the asset says when it reuses a batch."""
-        from specmill.parsed import batch_figures
+        from specmill.parse.parsed import batch_figures
 
         asset_key = dg.AssetKey("parsed_batch")
         recorded = self.instance.fetch_materializations(

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from schemas.blocks import Block
-from specmill.normalize import load_content_list, normalize_content_list
+from specmill.parse.normalize import load_content_list, normalize_content_list
 
 
 def corpus_blocks(corpus_dir: Path, sample: str) -> list[Block]:

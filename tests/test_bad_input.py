@@ -8,7 +8,7 @@ import pytest
 
 from schemas.profile import DocumentProfile
 from specmill.errors import SourcePdfError
-from specmill.source import describe_source
+from specmill.source.describe import describe_source
 from specmill_cli.main import EXIT_BAD_INPUT, main
 from tests.pdf_factory import numbered_document
 
@@ -243,7 +243,7 @@ def test_specmill_opens_pdfs_without_loading_pymupdfs_layout_model(tmp_path):
     document.new_page().insert_text((72, 72), "1 Scope")
     document.save(pdf)
     code = (
-        "import sys; from specmill.pdf import open_pdf; "
+        "import sys; from specmill.source.pdf import open_pdf; "
         f"doc = open_pdf({str(pdf)!r}); print(doc.page_count, sys.modules.get('pymupdf.layout') is None)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent)

@@ -3,7 +3,7 @@
 from schemas.blocks import Block
 from schemas.document import JoinedBatch
 from schemas.plan import Batch, BatchPlan, PlanParameters
-from specmill.parsed import build_artifact, contiguity_problems, coverage_problems
+from specmill.parse.parsed import build_artifact, contiguity_problems, coverage_problems
 
 BATCH = Batch(batch_id="b01", first_page=4, last_page=7, clause_ids=["2"])
 PLAN = BatchPlan(

@@ -20,11 +20,11 @@ from schemas.document import DocumentBlocks
 from schemas.profile import DocumentProfile
 from schemas.sample import SampleGroundTruth
 from schemas.tree import ClauseTreeReport
-from specmill.document import MissingBatchesError
-from specmill.parsed import build_artifact
-from specmill.plan import plan_batches
+from specmill.parse.document import MissingBatchesError
+from specmill.parse.parsed import build_artifact
+from specmill.plan.batches import plan_batches
 from specmill.sample import generate_sample
-from specmill.source import read_source
+from specmill.source.describe import read_source
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from schemas.verification_profile import NameCorrection, Overlay
 from schemas.vocabulary import Finding
-from specmill.corrections import apply_overlays, correct_names, stale_overlays_for_missing_sections, suggested_corrections
+from specmill.verify.corrections import apply_overlays, correct_names, stale_overlays_for_missing_sections, suggested_corrections
 
 TEXT = """The algn setting (see `algn`) matters.
 
@@ -68,7 +68,7 @@ def test_suggested_corrections_scope_real_name_collisions_to_their_sections():
 
 
 def test_confirmed_corrections_take_only_unambiguous_garbles_each_in_its_own_section():
-    from specmill.corrections import confirmed_corrections
+    from specmill.verify.corrections import confirmed_corrections
 
     ambiguous = _finding("SAKeyValue", "DSAKeyValue", "element", "4.4.2", False).model_copy(update={"alternatives": ["RSAKeyValue"]})
     suspect = _finding("tb1Look", "tblLook", "element", "3", False).model_copy(update={"status": "suspect"})

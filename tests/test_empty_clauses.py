@@ -3,10 +3,10 @@ the next heading; a clause whose text the parser lost is not."""
 
 from schemas.blocks import Block
 from schemas.outline import OutlineEntry
-from specmill.empty_clauses import confirm_empty_clauses
-from specmill.segment import segment_blocks
-from specmill.tree import render_clause_tree
-from specmill.tree_audit import missing_clauses
+from specmill.tree.empty_clauses import confirm_empty_clauses
+from specmill.tree.segment import segment_blocks
+from specmill.tree.write import render_clause_tree
+from specmill.tree.audit import missing_clauses
 
 OUTLINE = [
     OutlineEntry(clause_id="1", title="General", level=1, page=0),

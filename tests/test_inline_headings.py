@@ -3,8 +3,8 @@
 from schemas.blocks import Block
 from schemas.outline import OutlineEntry
 from schemas.profile import DocumentProfile
-from specmill.inline_headings import split_inline_headings
-from specmill.segment import find_misplaced_blocks, segment_blocks
+from specmill.tree.inline_headings import split_inline_headings
+from specmill.tree.segment import find_misplaced_blocks, segment_blocks
 
 PATTERNS = DocumentProfile().outline.clause_id_patterns
 OUTLINE = [
@@ -108,7 +108,7 @@ LATEX_OUTLINE = [
 
 
 def test_a_heading_buried_in_a_paragraph_without_bold_is_cut_out_with_its_title():
-    from specmill.inline_headings import split_buried_headings
+    from specmill.tree.inline_headings import split_buried_headings
 
     blocks = [
         Block(type="text", page=0, text="File 86 **lwarp-chkfloat.sty** § 195 Package **chkfloat**"),
@@ -127,7 +127,7 @@ def test_a_heading_buried_in_a_paragraph_without_bold_is_cut_out_with_its_title(
 
 
 def test_a_clause_number_that_is_a_reference_or_on_another_page_is_left_in_its_paragraph():
-    from specmill.inline_headings import split_buried_headings
+    from specmill.tree.inline_headings import split_buried_headings
 
     blocks = [
         Block(type="text", page=0, text="This works as described in § 195 Package chkfloat, which see."),  # after "in"

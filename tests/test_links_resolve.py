@@ -11,7 +11,7 @@ from specmill.links.graph import cited_documents
 from specmill.links.link import EXAMPLE_LINKS_LEAD, link_tree, running_lines
 from specmill.links.resolve import ClauseDirectory, relative_link, resolve_reference
 from specmill.links.verify import dangling_links
-from specmill.tree import write_tree
+from specmill.tree.write import write_tree
 
 # A small written tree: clause 1 (barrel) with 1.1 and 1.2 (leaves) and 1.3 (empty); clause 2
 # (leaf); Annex A (barrel) with A.1; two clauses both titled "Overview".

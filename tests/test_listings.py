@@ -11,9 +11,9 @@ import pymupdf
 import pytest
 
 from schemas.blocks import Block
-from specmill.listings import join_listings
-from specmill.render import render_blocks
-from specmill.textlayer import PdfTextLayer
+from specmill.tree.listings import join_listings
+from specmill.tree.render import render_blocks
+from specmill.source.textlayer import PdfTextLayer
 
 PAGE_W, PAGE_H = 595, 842
 LEFT = 72.0
@@ -250,7 +250,7 @@ def test_a_numbered_listing_minerU_ran_into_a_paragraph_is_a_code_block_without_
 
 def test_a_clause_heading_set_in_the_listings_font_is_neither_a_listing_nor_crossed(numbered_pdf: Path):
     from schemas.outline import OutlineEntry
-    from specmill.listings import heading_texts
+    from specmill.tree.listings import heading_texts
 
     heading = text("97 \\phantomsection", row=9, x=LEFT - 22)
     with PdfTextLayer(numbered_pdf) as layer:

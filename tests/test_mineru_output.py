@@ -9,8 +9,8 @@ import pytest
 from schemas.blocks import Block
 from schemas.plan import Batch
 from schemas.tree import ClauseTree, SegmentationReport, Section
-from specmill.mineru_output import MineruOutputError, discover_parts, load_mineru_output, read_mineru_output
-from specmill.tree import render_clause_tree
+from specmill.parse.mineru_output import MineruOutputError, discover_parts, load_mineru_output, read_mineru_output
+from specmill.tree.write import render_clause_tree
 from tests.pdf_factory import PageSpec, body, make_pdf
 
 SAMPLE = "generated_mineru-4.0.12-flash__emnlp2024_main_123_pdf"

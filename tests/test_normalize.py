@@ -1,12 +1,11 @@
 """MinerU content lists of every version normalize into the same Block shape."""
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 
-from specmill.normalize import (
+from specmill.parse.normalize import (
     ContentListError,
     load_content_list,
     normalize_content_list,

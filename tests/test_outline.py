@@ -7,8 +7,8 @@ import pytest
 
 from schemas.profile import DocumentProfile
 from specmill.clause_ids import parent_id, parse_heading, sort_key
-from specmill.outline import extract_outline
-from specmill.pages import calibrate_offset, page_labels
+from specmill.source.outline import extract_outline
+from specmill.source.pages import calibrate_offset, page_labels
 from tests.pdf_factory import Line, PageSpec, make_pdf, numbered_document
 
 RULES = DocumentProfile().outline

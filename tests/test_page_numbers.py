@@ -4,7 +4,7 @@ JSON artifacts keep their 0-based page indexes."""
 from assets.plan import plan_table
 from schemas.plan import Batch, BatchPlan, PlanParameters
 from schemas.tree import MisplacedBlock, MissedClause
-from specmill.page_numbers import for_people
+from specmill.source.page_numbers import for_people
 
 PLAN = BatchPlan(
     source_sha256="aa" * 32, page_count=9, parameters=PlanParameters(),

@@ -17,7 +17,7 @@ from schemas.outline import SourcePdf
 from schemas.page_text import PageText
 from schemas.profile import DocumentProfile
 from specmill.errors import ArtifactError
-from specmill.source import describe_source, read_source
+from specmill.source.describe import describe_source, read_source
 from specmill.verify import PageTextWords, page_words
 from tests.pdf_factory import numbered_document
 

@@ -21,13 +21,13 @@ from resources.storage import LocalArtifactStore
 from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import Batch, BatchPlan, PlanParameters
 from schemas.profile import DocumentProfile
-from specmill import normalize
-from specmill.normalize import normalize_content_list
-from specmill.parsed import build_artifact
-from specmill.plan import plan_batches
-from specmill.resume import ParserIdentity, reusable_artifact, reuse_problem
+from specmill.parse import normalize
+from specmill.parse.normalize import normalize_content_list
+from specmill.parse.parsed import build_artifact
+from specmill.plan.batches import plan_batches
+from specmill.parse.resume import ParserIdentity, reusable_artifact, reuse_problem
 from specmill.sample import generate_sample
-from specmill.source import read_source
+from specmill.source.describe import read_source
 from specmill_cli.main import main
 
 

@@ -5,7 +5,7 @@ import pytest
 from schemas.outline import OutlineEntry
 from schemas.plan import PlanParameters
 from specmill.errors import PlanError
-from specmill.plan import plan_batches, plan_problems
+from specmill.plan.batches import plan_batches, plan_problems
 
 
 def entry(clause_id: str, page: int) -> OutlineEntry:
@@ -120,7 +120,7 @@ def test_plan_check_fails_a_batch_longer_than_max_pages(tmp_path):
     from resources.storage import LocalArtifactStore
     from schemas.plan import Batch, BatchPlan
     from schemas.profile import DocumentProfile
-    from specmill.source import describe_source
+    from specmill.source.describe import describe_source
     from tests.pdf_factory import numbered_document
 
     source = describe_source(numbered_document(tmp_path / "doc.pdf", [("1 Scope", 0)], 15), DocumentProfile())
@@ -144,7 +144,7 @@ def test_plan_check_evidence_names_pdf_pages_from_one(tmp_path):
     from resources.storage import LocalArtifactStore
     from schemas.plan import Batch, BatchPlan
     from schemas.profile import DocumentProfile
-    from specmill.source import describe_source
+    from specmill.source.describe import describe_source
     from tests.pdf_factory import numbered_document
 
     source = describe_source(numbered_document(tmp_path / "doc.pdf", [("1 Scope", 0)], 15), DocumentProfile())

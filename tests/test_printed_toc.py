@@ -3,7 +3,7 @@ numbers calibrated to PDF pages on the document itself. Page texts shaped after 
 (Word: a top-level number alone on its line, dot leaders, front matter before printed page 1)."""
 
 from schemas.profile import OutlineRules
-from specmill.printed_toc import outline_from_printed_toc, toc_lines
+from specmill.source.printed_toc import outline_from_printed_toc, toc_lines
 
 PATTERNS = OutlineRules().clause_id_patterns
 CONTENTS = (

@@ -67,7 +67,7 @@ def test_a_nested_quantifier_junk_pattern_no_longer_hangs_the_outline(tmp_path: 
     script = textwrap.dedent(f"""
         import pymupdf
         from schemas.profile import OutlineRules
-        from specmill.outline import outline_from_bookmarks
+        from specmill.source.outline import outline_from_bookmarks
         rules = OutlineRules(junk_bookmark_patterns=[r"(a+)+$"])
         outline = outline_from_bookmarks(pymupdf.open({str(pdf)!r}), rules, [''])
         print([entry.clause_id for entry in outline.entries])
@@ -81,7 +81,7 @@ def test_outline_cleaning_with_a_runaway_junk_pattern_is_a_profile_error(tmp_pat
     import pymupdf
 
     from specmill.errors import ProfileError
-    from specmill.outline import outline_from_bookmarks
+    from specmill.source.outline import outline_from_bookmarks
 
     pdf = numbered_document(tmp_path / "doc.pdf", [("1 Scope", 0)], 1, junk=[HOSTILE_BOOKMARK])
     with pymupdf.open(pdf) as document, pytest.raises(ProfileError, match="outline.junk_bookmark_patterns"):

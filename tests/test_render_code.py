@@ -3,8 +3,8 @@
 import pytest
 
 from schemas.blocks import Block
-from specmill.render import render_block, render_blocks
-from specmill.render.code import fence_language
+from specmill.tree.render import render_block, render_blocks
+from specmill.tree.render.code import fence_language
 from tests.render_corpus import first_block
 
 PAL_3X = "ZhangCurosr_mineru-naacl2024-001__naacl2024_long_125_pal"
@@ -79,7 +79,7 @@ def test_xml_lines_set_as_text_blocks_become_one_fence():
 
 def test_a_sentence_mislabelled_as_code_renders_as_prose():
     # From MinerU 4 flash on ODF 1.3 Part 2, page 17: a paragraph with a monospace tag filed as code.
-    from specmill.render.code import reads_as_prose, render_code
+    from specmill.tree.render.code import reads_as_prose, render_code
 
     body = (
         "The <manifest:file-entry> element has the following attributes: manifest:full-path\n"
@@ -98,7 +98,7 @@ def test_a_sentence_mislabelled_as_code_renders_as_prose():
 
 def test_an_underlined_sentence_mislabelled_as_code_renders_as_prose_without_the_underline():
     # MinerU 4 flash on ODF 1.3 Part 2, page 20: the sentence is a hyperlink, underlined, filed as code.
-    from specmill.render.code import render_code
+    from specmill.tree.render.code import render_code
 
     body = "<u>The <manifest:CipherValue> element has content of data type base64Binary 7.2.</u>"
     rendered = render_code(Block(type="code", page=19, code_body=body))
@@ -111,7 +111,7 @@ def test_an_underlined_sentence_mislabelled_as_code_renders_as_prose_without_the
 
 def test_an_underlined_sentence_set_as_text_is_no_line_of_xml():
     # The same sentence as a text block (MinerU 4 flash, ODF 1.3 Part 2 page 20) was fenced as XML.
-    from specmill.render.code import is_markup_line
+    from specmill.tree.render.code import is_markup_line
 
     sentence = "<u>The <manifest:CipherValue> element has content of data type base64Binary 7.2.</u>"
     assert not is_markup_line(Block(type="text", page=19, text=sentence))

@@ -3,7 +3,7 @@
 import pytest
 
 from schemas.blocks import Block
-from specmill.render import render_block
+from specmill.tree.render import render_block
 from tests.render_corpus import first_block
 
 HANDMADE_4X = "generated_mineru-4.0.12-flash__handmade_code_html"

@@ -3,7 +3,7 @@
 import pytest
 
 from schemas.blocks import Block
-from specmill.render import render_block
+from specmill.tree.render import render_block
 from tests.render_corpus import first_block
 
 EMNLP_3X = "ZhangCurosr_mineru-emnlp2024-001__emnlp2024_main_123_code"

@@ -4,7 +4,7 @@ it is shown as code or escaped; the inline HTML MinerU itself writes (`<sup>`, a
 import pytest
 
 from schemas.blocks import Block
-from specmill.render import render_blocks
+from specmill.tree.render import render_blocks
 
 
 def text(body: str) -> str:

@@ -3,9 +3,9 @@
 import pytest
 
 from schemas.blocks import Block
-from specmill.render import render_block, render_blocks
-from specmill.render.table import render_table_run
-from specmill.render.table import parse_table_html
+from specmill.tree.render import render_block, render_blocks
+from specmill.tree.render.table import render_table_run
+from specmill.tree.render.table import parse_table_html
 from tests.render_corpus import first_block
 
 EMNLP_3X = "ZhangCurosr_mineru-emnlp2024-001__emnlp2024_main_123_code"
@@ -108,7 +108,7 @@ specname-v1.0-wd01    2024-08-09  Steven Legg        Initial working draft
 
 
 def test_a_fixed_width_table_becomes_a_markdown_table_with_its_columns_and_continued_cells():
-    from specmill.render.table import render_table_run
+    from specmill.tree.render.table import render_table_run
 
     rendered = render_table_run([Block(type="table", page=31, table_body=REVISIONS)])
     rows = rendered.split("\n")
@@ -121,7 +121,7 @@ def test_a_fixed_width_table_becomes_a_markdown_table_with_its_columns_and_conti
 
 
 def test_fixed_width_text_that_does_not_keep_to_its_header_columns_stays_preformatted():
-    from specmill.render.table import render_table_run
+    from specmill.tree.render.table import render_table_run
 
     ragged = "Name      Type\nfoo   bar   baz   qux\nx  y  z  w  v\nlong line   here  and  there"
     assert render_table_run([Block(type="table", page=0, table_body=ragged)]).startswith("```text\n")
@@ -129,7 +129,7 @@ def test_fixed_width_text_that_does_not_keep_to_its_header_columns_stays_preform
 
 def test_labels_with_values_wrapped_in_their_own_column_become_a_two_column_table():
     # lwarp-manual's feature lists: MinerU returns them as fixed-width text, the values justified.
-    from specmill.render.table import label_value_grid
+    from specmill.tree.render.table import label_value_grid
 
     body = "\n".join([
         "Tabular:            tabular environment,    arrayMJ ,  arydshlnMJ ,",

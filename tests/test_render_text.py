@@ -3,9 +3,9 @@
 import pytest
 
 from schemas.blocks import Block
-from specmill.render import render_block, render_blocks
-from specmill.render.inline import clean_inline
-from specmill.tree_audit import dangling_links
+from specmill.tree.render import render_block, render_blocks
+from specmill.tree.render.inline import clean_inline
+from specmill.tree.audit import dangling_links
 from tests.render_corpus import first_block
 
 EMNLP_3X = "ZhangCurosr_mineru-emnlp2024-001__emnlp2024_main_123_code"
@@ -93,7 +93,7 @@ def test_link_syntax_the_document_prints_is_escaped_not_turned_into_a_link():
 
 def test_a_text_block_holding_fixed_width_columns_renders_as_a_table_or_preformatted():
     """lwarp-manual sets its package lists as text with columns aligned by spaces."""
-    from specmill.render import render_block
+    from specmill.tree.render import render_block
 
     columns = "Rules:           \\rule with width.\nHTML reserved    \\&, \\textless are converted\ncharacters:      to HTML entities."
     assert render_block(Block(type="text", page=0, text=columns)).split("\n")[0] == "| Rules: | \\rule with width. |"

@@ -3,8 +3,8 @@
 import json
 from pathlib import Path
 
-from specmill.result_images import image_inside
-from specmill.runpod_result import refused_images, result_blocks
+from specmill.parse.result_images import image_inside
+from specmill.parse.runpod_result import refused_images, result_blocks
 
 
 def test_image_inside_accepts_only_relative_image_paths_that_stay_in_the_folder(tmp_path: Path):

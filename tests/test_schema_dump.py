@@ -7,8 +7,8 @@ import pytest
 
 from assets.clause_tree import TREE_DIR
 from schemas.tree import ClauseTreeReport
-from specmill.schema_dump import AuthoritativeSchemas, find_listing, replace_schema_dump, sanitize
-from specmill.tree_pack import unpack_tree
+from specmill.verify.schema_dump import AuthoritativeSchemas, find_listing, replace_schema_dump, sanitize
+from specmill.tree.pack import unpack_tree
 from specmill.vocabulary import SchemaFile, read_schema_files
 from tests.verify_fixtures import built_sample
 
@@ -196,7 +196,7 @@ def test_a_fragment_of_one_or_two_declarations_is_replaced_in_place_and_its_garb
 
 
 def test_the_declarations_the_text_layer_prints_at_the_top_level_are_counted_from_the_pdf():
-    from specmill.schema_dump import printed_in_text_layer
+    from specmill.verify.schema_dump import printed_in_text_layer
 
     schemas = AuthoritativeSchemas.from_files([SchemaFile("core.xsd", "xsd", SCHEMA.encode())])
     page = "The type is copied below.\n<xs:complexType name=\"BodyType\">\n  <xs:sequence>\n    <xs:element name=\"Body\"/>\n  </xs:sequence>\n</xs:complexType>\nMore prose."

@@ -8,7 +8,7 @@ import pytest
 from schemas.blocks import Block
 from schemas.outline import OutlineEntry
 from schemas.tree import FRONT_MATTER_KEY
-from specmill.segment import find_misplaced_blocks, page_ordered, segment_blocks
+from specmill.tree.segment import find_misplaced_blocks, page_ordered, segment_blocks
 
 
 def text(body: str, page: int, level: int | None = None, bbox: list[float] | None = None) -> Block:

@@ -3,7 +3,7 @@
 import pymupdf
 
 from schemas.blocks import Block
-from specmill.table_columns import rendered_columns, ruled_columns, vertical_rules
+from specmill.tree.table_columns import rendered_columns, ruled_columns, vertical_rules
 
 
 def _drawings(draw) -> list[dict]:

@@ -1,6 +1,5 @@
 """The clause tree on disk: folders, barrels, leaves, root index, empty clauses, atomic swap."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -8,9 +7,9 @@ import pytest
 from schemas.blocks import Block
 from schemas.outline import OutlineEntry
 from schemas.tree import TreeRules
-from specmill.segment import segment_blocks
-from specmill.tree import build_clause_tree, render_clause_tree, short_slug, wait_for_discarded_trees, write_tree
-from specmill.tree_audit import (
+from specmill.tree.segment import segment_blocks
+from specmill.tree.write import build_clause_tree, render_clause_tree, short_slug, wait_for_discarded_trees, write_tree
+from specmill.tree.audit import (
     dangling_links,
     empty_code_fences,
     misplaced_blocks,
@@ -168,10 +167,10 @@ def test_short_slug_keeps_camel_case_tags(title, slug):
 def test_odf13_packages_tree_has_every_clause_and_passes_the_audits(corpus_dir: Path, tmp_path: Path):
     """Real MinerU 4 flash parse of specs/odf13-packages (36 pages) through segment, render, write."""
     from schemas.profile import DocumentProfile
-    from specmill.mineru_local import parse_pages
-    from specmill.normalize import normalize_content_list
-    from specmill.source import describe_source
-    from specmill.textlayer import PdfTextLayer
+    from specmill.parse.mineru_local import parse_pages
+    from specmill.parse.normalize import normalize_content_list
+    from specmill.source.describe import describe_source
+    from specmill.source.textlayer import PdfTextLayer
 
     pdf = corpus_dir / "specs" / "odf13-packages" / "spec.pdf"
     source = describe_source(pdf, DocumentProfile())

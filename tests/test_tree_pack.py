@@ -8,7 +8,7 @@ import pytest
 from resources.storage import LocalArtifactStore
 from schemas.plan import BatchPlan, PlanParameters
 from specmill.errors import ArtifactError
-from specmill.tree_pack import pack_tree, unpack_tree
+from specmill.tree.pack import pack_tree, unpack_tree
 
 TREE = {"index.md": b"# Root\n", "17/index.md": b"# 17\n", "17/17-1-para.md": "§ 17.1 ü\n".encode(), "images/a.png": b"\x89PNG\0"}
 

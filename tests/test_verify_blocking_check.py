@@ -25,7 +25,7 @@ from schemas.page_text import PageText
 from schemas.profile import DocumentProfile
 from schemas.tree import ClauseTree, SegmentationReport, Section
 from schemas.vocabulary import FindingsReport
-from specmill.tree import render_clause_tree
+from specmill.tree.write import render_clause_tree
 
 SCHEMA = """<?xml version="1.0" encoding="utf-8"?>
 <schema xmlns="http://www.w3.org/2001/XMLSchema" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"

@@ -10,7 +10,7 @@ as to the other)."""
 
 from schemas.verification_profile import NameCorrection, VerificationRules
 from schemas.vocabulary import Vocabulary, VocabularyName
-from specmill.correct import correct_corpus, findings_markdown
+from specmill.verify.correct import correct_corpus, findings_markdown
 from specmill.verify import ClauseFile, PageTextWords
 
 

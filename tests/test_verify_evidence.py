@@ -13,8 +13,8 @@ from schemas.blocks import Block
 from schemas.tree import ClauseTree, SegmentationReport, Section
 from schemas.verification_profile import VerificationRules
 from schemas.vocabulary import Vocabulary, VocabularyName
-from specmill.correct import correct_corpus
-from specmill.tree import render_clause_tree
+from specmill.verify.correct import correct_corpus
+from specmill.tree.write import render_clause_tree
 from specmill.verify import ClauseFile, PageTextWords, clause_files_in, verify_files
 from specmill.verify.corpus import section_pages, title_pages
 

@@ -9,7 +9,7 @@ SAML-style schema listings and JSON mapping tables."""
 
 from schemas.verification_profile import VerificationRules
 from schemas.vocabulary import Vocabulary, VocabularyName
-from specmill.correct import correct_corpus
+from specmill.verify.correct import correct_corpus
 from specmill.verify import ClauseFile, PageTextWords
 from specmill.verify.alignment import PrintedText, TextWords, page_sequence, printed_here
 

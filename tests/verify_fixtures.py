@@ -18,8 +18,8 @@ def built_sample(root: Path) -> tuple[Path, Path, Path]:
         from schemas.profile import DocumentProfile
         from specmill.atomic import write_bytes_atomic, write_json_atomic
         from specmill.sample import generate_sample
-        from specmill.source import read_source
-        from specmill.tree_pack import pack_tree
+        from specmill.source.describe import read_source
+        from specmill.tree.pack import pack_tree
 
         document = generate_sample(root / "doc", pages=10)
         out = root / "out"
@@ -39,7 +39,6 @@ def built_sample(root: Path) -> tuple[Path, Path, Path]:
 def built_odf(root: Path, corpus: Path) -> tuple[Path, Path, Path]:
     if "odf" not in _BUILT:
         from benchmarks.garble_injection import build_tree
-        from resources.store_base import is_packed
 
         build_tree(corpus / "specs" / "odf13-packages" / "spec.pdf", root / "out")
         _BUILT["odf"] = root

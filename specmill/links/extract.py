@@ -178,11 +178,6 @@ class ReferenceExtractor:
         return TitleFinder(cues, [_word(cue) for cue in cues], titles)
 
     @cached_property
-    def _title_pattern(self) -> re.Pattern[str] | None:
-        """The single regex the title finder stands in for."""
-        return None if self._title_finder is None else self._title_finder.pattern
-
-    @cached_property
     def _clause_word_starts(self) -> CaselessWords:
         return CaselessWords(self.rules.clause_words)
 

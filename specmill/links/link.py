@@ -2,7 +2,7 @@
 unresolved one its normalized text (a damaged `�` or a `$§…$` math wrapper repaired).
 
 `link_tree` is the stage: tree files in, linked tree files and the LinkReport out; nothing is
-written here (the asset writes, specmill.tree.write_tree swaps the folder in atomically). The report
+written here (the asset writes, specmill.tree.write.write_tree swaps the folder in atomically). The report
 records every link written (`Reference.links`), so the check that links land on their clause can
 verify the stored tree against what the text names. References printed in a bibliography clause
 ('Normative References') cite the documents its entries describe, never this one."""
@@ -20,7 +20,7 @@ from specmill.links.extract import FoundReference, ReferenceExtractor
 from specmill.links.graph import build_link_report
 from specmill.links.markdown import fenced_code
 from specmill.links.resolve import ClauseDirectory, resolve_link_target, resolve_reference, title_key
-from specmill.render.inline import link_target
+from specmill.tree.render.inline import link_target
 
 # A running header or footer that slipped through segmentation repeats, short and unpunctuated,
 # in many files; the C11 draft's 653 section signs were all in such lines.

@@ -174,10 +174,6 @@ def code_spans(text: str) -> list[Span]:
     return _merge(spans + _outside(spans, _CODE_SPAN, text))
 
 
-def spans_outside(spans: list[Span], pattern: re.Pattern[str], text: str) -> list[Span]:
-    """Matches of `pattern` that do not start inside one of `spans` (sorted, merged)."""
-    return _outside(spans, pattern, text)
-
 
 def inline_math_spans(text: str, *, code: list[Span] | None = None) -> list[Span]:
     """Every `$...$` span outside fenced code and code spans (candidates for `$§17.4.62$`);

@@ -1,5 +1,6 @@
-"""Name verification: name-context tokens of the clause tree, checked against the schema
-vocabulary and against the PDF's own text."""
+"""Verification (the `corrected_corpus` stage): the names of the clause tree checked against the
+schema vocabulary and against the PDF's own text, garbles the PDF disproves corrected, and
+printed schema listings replaced by the authoritative declarations."""
 
 from specmill.verify.check import ClauseFile, NameIndex, confusion_key, verify_files
 from specmill.verify.corpus import clause_files, clause_files_in

@@ -110,7 +110,7 @@ class PdfPageWords(PageTextWords):
     `pages.json` (benchmarks). The pipeline uses `PageTextWords` over `pages.json`."""
 
     def __init__(self, pdf_path: str | Path):
-        from specmill.pdf import load_pymupdf
+        from specmill.source.pdf import load_pymupdf
 
         pymupdf = load_pymupdf()
 

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from schemas.vocabulary import SchemaFileSummary, SkippedSchema, Vocabulary, VocabularyName
 from specmill.errors import SpecmillError
-from specmill.safe_extract import MiB, read_at_most
+from specmill.parse.safe_extract import MiB, read_at_most
 from specmill.vocabulary.declarations import DeclarationText, MalformedSchemaError
 from specmill.vocabulary.rnc import rnc_declarations, rnc_names
 from specmill.vocabulary.rng import rng_names

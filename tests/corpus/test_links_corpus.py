@@ -28,12 +28,12 @@ from schemas.plan import BatchPlan
 from schemas.profile import DocumentProfile
 from schemas.tree import ClauseTreeReport
 from specmill.clause_ids import parse_heading, sort_key
-from specmill.document import join_batches
+from specmill.parse.document import join_batches
 from specmill.links.link import link_tree
 from specmill.links.verify import dangling_links
-from specmill.segment import segment_blocks
-from specmill.textlayer import PdfTextLayer
-from specmill.tree import render_clause_tree, write_tree
+from specmill.tree.segment import segment_blocks
+from specmill.source.textlayer import PdfTextLayer
+from specmill.tree.write import render_clause_tree, write_tree
 from specmill_cli.main import main
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]

@@ -22,7 +22,7 @@ import pytest
 from assets.clause_tree import TREE_DIR
 from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import BatchPlan
-from specmill.tree_pack import unpack_tree
+from specmill.tree.pack import unpack_tree
 from specmill_cli.main import main
 from tests.runpod.conftest import BUCKET, Bench, Sample
 from tests.support.runpod_emulator import JobStatus

@@ -13,7 +13,7 @@ import pytest
 
 from resources.runpod_parser import RunPodJobFailed, RunPodJobTimedOut, RunPodParser
 from schemas.plan import Batch
-from specmill.runpod_client import RunPodDeadlineExceeded
+from specmill.parse.runpod_client import RunPodDeadlineExceeded
 from tests.runpod.conftest import BUCKET, Bench
 from tests.support.runpod_emulator import JobStatus
 

@@ -16,7 +16,7 @@ import pytest
 from resources.runpod_parser import BatchRun
 from schemas.plan import Batch
 from schemas.worker_api import JobOutput
-from specmill.runpod_client import EndpointClient
+from specmill.parse.runpod_client import EndpointClient
 from tests.runpod.conftest import Bench
 from tests.runpod.test_runpod_jobs import parser_for
 from tests.support.worker_process import WorkerProcess

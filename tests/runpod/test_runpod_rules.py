@@ -8,10 +8,10 @@ import pytest
 from resources.runpod_parser import RunPodConfigError, RunPodOptions, is_permanent_failure
 from schemas.blocks import Block
 from schemas.plan import Batch, BatchPlan, PlanParameters
-from specmill import normalize
-from specmill.parsed import build_artifact
-from specmill.resume import ParserIdentity, reuse_problem
-from specmill.runpod_client import Backoff, redact_url
+from specmill.parse import normalize
+from specmill.parse.parsed import build_artifact
+from specmill.parse.resume import ParserIdentity, reuse_problem
+from specmill.parse.runpod_client import Backoff, redact_url
 from specmill_cli.main import EXIT_BAD_INPUT, main
 
 BATCH = Batch(batch_id="b01", first_page=3, last_page=5, clause_ids=["2"])

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from specmill.safe_extract import ExtractLimits, UnsafeArchiveError, read_archive, read_tar_gz, read_zip
+from specmill.parse.safe_extract import ExtractLimits, UnsafeArchiveError, read_archive, read_tar_gz, read_zip
 
 
 def tar_gz(*members: tarfile.TarInfo | tuple[str, bytes]) -> bytes:

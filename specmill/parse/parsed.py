@@ -9,7 +9,7 @@ from typing import Any
 from schemas.blocks import Block, ParsedBatch, ParsedBatchArtifact
 from schemas.document import JoinedBatch
 from schemas.plan import Batch, BatchPlan
-from specmill import normalize
+from specmill.parse import normalize
 
 
 def content_sha256(blocks: list[Block]) -> str:
@@ -33,7 +33,7 @@ def build_artifact(
         batch_id=batch.batch_id,
         backend=backend,
         mineru_version=mineru_version,
-        # Every backend normalizes with specmill.normalize; read at call time, so it is the
+        # Every backend normalizes with specmill.parse.normalize; read at call time, so it is the
         # version that made these blocks.
         normalizer_version=normalize.NORMALIZER_VERSION,
         tier=tier,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from schemas.blocks import Block
-from specmill.render.inline import clean_inline, escape_line_starts, without_underline
+from specmill.tree.render.inline import clean_inline, escape_line_starts, without_underline
 
 NAMESPACED_TAG = re.compile(r"</?[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*(?=[\s/>])")
 _EXAMPLE_OPEN = re.compile(r"^\s*\[\s*Example\s*:", re.IGNORECASE)

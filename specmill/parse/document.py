@@ -8,7 +8,6 @@ from schemas.blocks import Block, ParsedBatchArtifact
 from schemas.document import DocumentBlocks, JoinedBatch
 from schemas.plan import BatchPlan
 from specmill.errors import ArtifactError
-from specmill.parsed import content_sha256
 
 
 class MissingBatchesError(ArtifactError):
@@ -60,13 +59,3 @@ def join_batches(plan: BatchPlan, artifacts: dict[str, ParsedBatchArtifact]) -> 
     )
 
 
-def document_from_blocks(blocks: list[Block], *, source_sha256: str, page_count: int) -> DocumentBlocks:
-    """The same record for blocks that did not come from planned batches (--mineru-output)."""
-    pages_outside = sorted({b.page for b in blocks if b.page >= page_count})
-    if pages_outside:
-        raise ArtifactError(f"MinerU output has blocks on pages {pages_outside[:10]} beyond the PDF's {page_count} pages: wrong document or offsets")
-    ordered = without_raw(sorted(blocks, key=lambda block: block.page))
-    return DocumentBlocks(
-        source_sha256=source_sha256, page_count=page_count, batch_ids=[],
-        content_sha256=content_sha256(ordered), blocks=ordered,
-    )

@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable
 
 from schemas.blocks import Block
-from specmill.render.inline import clean_inline, defuse_tags, escape_line_starts, link_target
-from specmill.render.code import fence
-from specmill.render.table import grid_to_markdown, is_fixed_width_layout, parse_table_html
+from specmill.tree.render.inline import clean_inline, defuse_tags, escape_line_starts, link_target
+from specmill.tree.render.code import fence
+from specmill.tree.render.table import grid_to_markdown, is_fixed_width_layout, parse_table_html
 
 ImageLinker = Callable[[str], str | None]
 

@@ -12,7 +12,7 @@ People who already ran MinerU can skip parsing. PATH is one of:
    - without `offsets.json`: every page_idx is already absolute (MinerU 4 `page_range`).
 
 `content_list_v2.json` files are ignored (a different schema). An image is read from the content
-list's folder, by a relative path that must stay inside it (specmill.result_images), and carried
+list's folder, by a relative path that must stay inside it (specmill.parse.result_images), and carried
 in its block as a data URI, so images of different batches never collide and the tree writer
 reads no paths; an image path that leaves the folder is refused and reported, never read.
 Two parts that claim the same page are an error: that is a duplicated or mis-offset batch.
@@ -26,14 +26,14 @@ from pathlib import Path
 
 from schemas.blocks import Block
 from specmill.errors import SpecmillError
-from specmill.normalize import load_content_list, normalize_content_list
-from specmill.result_images import data_uri, image_inside, is_embedded_or_remote, refused_image_message
+from specmill.parse.normalize import load_content_list, normalize_content_list
+from specmill.parse.result_images import data_uri, image_inside, is_embedded_or_remote, refused_image_message
 
 OFFSETS_FILE = "offsets.json"
 
 
 class MineruOutputError(SpecmillError):
-    """The --mineru-output path is not a usable MinerU output (see specmill.mineru_output)."""
+    """The --mineru-output path is not a usable MinerU output (see specmill.parse.mineru_output)."""
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,9 @@ from schemas.tree import (
     TreeRules,
 )
 from specmill.errors import ArtifactError, SpecmillError
-from specmill.render import render_blocks
-from specmill.render.inline import protect_tags
-from specmill.segment import find_misplaced_blocks
+from specmill.tree.render import render_blocks
+from specmill.tree.render.inline import protect_tags
+from specmill.tree.segment import find_misplaced_blocks
 
 ROOT_INDEX = "index.md"
 IMAGES_DIR = "_images"
@@ -450,15 +450,3 @@ def build_clause_tree(
     return report
 
 
-def folder_image_source(*folders: Path) -> ImageSource:
-    """Images referenced relative to MinerU output folders (the first folder that has the file wins)."""
-    roots = [Path(folder).resolve() for folder in folders]
-
-    def read(img_path: str) -> bytes | None:
-        for root in roots:
-            candidate = (root / img_path).resolve()
-            if candidate.is_relative_to(root) and candidate.is_file():
-                return candidate.read_bytes()
-        return None
-
-    return read

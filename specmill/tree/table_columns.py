@@ -6,7 +6,7 @@ edges inside a table's area, anywhere over its height (a cell spanning columns i
 a rule that the other rows show): n positions, n - 1 columns. A table with only its frame, or
 no rules at all, gives no evidence: its columns are not judged (and are counted as such).
 
-`rendered_columns` reads the table as the corpus writes it (specmill.render.table): the widest
+`rendered_columns` reads the table as the corpus writes it (specmill.tree.render.table): the widest
 row of its Markdown or HTML table; 0 when it is not written as a table at all."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 
 from schemas.blocks import Block
 from schemas.tree import ClauseTree, Section, TableColumns
-from specmill.render.table import render_table_run
+from specmill.tree.render.table import render_table_run
 
 RULE_MAX_WIDTH_PT = 2.0  # a vertical rule drawn as a thin rectangle
 SAME_RULE_PT = 3.0  # x positions closer than this are one rule

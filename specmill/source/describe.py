@@ -7,9 +7,9 @@ from schemas.outline import SourcePdf
 from schemas.page_text import PageText
 from schemas.profile import DocumentProfile
 from specmill.errors import SourcePdfError
-from specmill.outline import extract_outline
-from specmill.pages import calibrate_offset, page_labels, page_texts, textless_pages
-from specmill.pdf import file_sha256, open_pdf
+from specmill.source.outline import extract_outline
+from specmill.source.pages import calibrate_offset, page_labels, page_texts, textless_pages
+from specmill.source.pdf import file_sha256, open_pdf
 
 
 def _no_text_layer(path: Path, page_count: int) -> str:

@@ -34,10 +34,10 @@ from schemas.blocks import Block
 from specmill.errors import SpecmillError
 
 # The version of what specmill makes of MinerU's output: this module, and what the backends do to
-# the blocks around it (specmill.mineru_output, specmill.runpod_result). Bump it with every change
+# the blocks around it (specmill.parse.mineru_output, specmill.parse.runpod_result). Bump it with every change
 # that alters the blocks of some input (a new rule, a fixed unescape, a renamed field): each parsed
 # batch records the version that made it, and a re-run parses again every batch another version
-# made (specmill.resume), where it would otherwise keep the old blocks without saying so.
+# made (specmill.parse.resume), where it would otherwise keep the old blocks without saying so.
 NORMALIZER_VERSION = "1"
 
 

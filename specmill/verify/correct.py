@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 
 from schemas.verification_profile import NameCorrection, VerificationRules
 from schemas.vocabulary import AppliedCorrection, Finding, FindingsReport, SchemaReplacementReport, StaleOverlay, Vocabulary
-from specmill.corrections import (
+from specmill.verify.corrections import (
     apply_overlays, confirmed_corrections, correct_names, stale_overlays_for_missing_sections, suggested_corrections,
 )
-from specmill.schema_dump import AuthoritativeSchemas, printed_in_text_layer, replace_schema_dump
+from specmill.verify.schema_dump import AuthoritativeSchemas, printed_in_text_layer, replace_schema_dump
 from specmill.verify.alignment import PageSequence
 from specmill.verify.check import ClauseFile, NameIndex, PageWords, verify_files
 from specmill.verify.navigation import navigation_spans

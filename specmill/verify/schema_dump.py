@@ -25,7 +25,7 @@ from pathlib import PurePosixPath
 from rapidfuzz import fuzz, process
 
 from schemas.vocabulary import DeclarationMatch, SectionReplacement
-from specmill.render.code import fence
+from specmill.tree.render.code import fence
 from specmill.verify.check import confusion_key
 from specmill.vocabulary.declarations import DeclarationText, MalformedSchemaError
 from specmill.vocabulary.loader import SchemaFile

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from schemas.tree import ClauseTreeReport, MisplacedBlock
-from specmill.tree import read_folder
+from specmill.tree.write import read_folder
 
 _LINK = re.compile(r"(?<!!)\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)\)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})(.*)$")

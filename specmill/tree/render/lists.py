@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from schemas.blocks import Block
-from specmill.render.inline import clean_inline, strip_bullets
+from specmill.tree.render.inline import clean_inline, strip_bullets
 
 _NUMBERED = re.compile(r"^(\d{1,4}[.)])(?:\s+|$)")
 _OTHER_MARKER = re.compile(r"^(\((?:[A-Za-z]|\d{1,3}|[ivxlcdm]{1,6})\)|(?:[A-Za-z]|[ivxlcdm]{1,6})[.)])\s+")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from schemas.blocks import Block
-from specmill.render.inline import clean_inline, escape_line_starts, strip_bullets
-from specmill.render.table import render_fixed_width
+from specmill.tree.render.inline import clean_inline, escape_line_starts, strip_bullets
+from specmill.tree.render.table import render_fixed_width
 
 _SENTENCE_END = re.compile(r"[.!?][\"')\]\u201d\u2019]*$")
 _MINOR_HEADING_MAX_CHARS = 120

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from schemas.blocks import FURNITURE_BLOCK_TYPES, Block
-from specmill.render import code, table
-from specmill.render.inline import clean_inline, escape_line_starts
-from specmill.render.lists import render_index, render_list
-from specmill.render.media import render_chart, render_equation, render_image
-from specmill.render.text import render_footnote, render_text
+from specmill.tree.render import code, table
+from specmill.tree.render.inline import clean_inline, escape_line_starts
+from specmill.tree.render.lists import render_index, render_list
+from specmill.tree.render.media import render_chart, render_equation, render_image
+from specmill.tree.render.text import render_footnote, render_text
 
 ImageLinker = Callable[[str], str | None]
 

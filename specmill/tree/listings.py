@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 from schemas.blocks import FURNITURE_BLOCK_TYPES, Block
 from schemas.outline import OutlineEntry
-from specmill.render.code import is_markup_line, reads_as_prose, split_example_markers
-from specmill.render.inline import strip_bullets, without_bold, without_underline
-from specmill.segment import is_gutter
+from specmill.tree.render.code import is_markup_line, reads_as_prose, split_example_markers
+from specmill.tree.render.inline import strip_bullets, without_bold, without_underline
+from specmill.tree.segment import is_gutter
 
 _PUNCTUATION_LINE = re.compile(r"^[\s{}\[\](),;:]+$")
 # Pieces of a tag that a listing breaks over lines: `<ds:DigestMethod` and `Algorithm="…"/>`.

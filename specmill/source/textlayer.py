@@ -6,7 +6,7 @@ text layer still has the words; the segmenter asks for them only where a clause 
 
 `lines_under(block)` gives the printed lines under a block with their x positions and, for a
 monospaced font, the width of a character: how a listing's indentation is measured
-(specmill.listings). A page's lines are read once and kept while the next blocks ask for it."""
+(specmill.tree.listings). A page's lines are read once and kept while the next blocks ask for it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from schemas.blocks import Block
-from specmill.listings import PrintedLine
+from specmill.tree.listings import PrintedLine
 
 _MONOSPACED_FLAG = 8  # PyMuPDF span flag bit 3
 _PAGES_KEPT = 4
@@ -30,7 +30,7 @@ class PdfTextLayer:
     Usable as a context manager; `text_under(block)` fits `segment_blocks(recover_text=...)`."""
 
     def __init__(self, pdf_path: str | Path):
-        from specmill.pdf import load_pymupdf
+        from specmill.source.pdf import load_pymupdf
 
         pymupdf = load_pymupdf()
 
@@ -73,8 +73,8 @@ class PdfTextLayer:
         return answer
 
     def ruled_columns(self, block: Block) -> int | None:
-        """Columns the PDF's ruling lines draw under a table block (specmill.table_columns)."""
-        from specmill.table_columns import ruled_columns, vertical_rules
+        """Columns the PDF's ruling lines draw under a table block (specmill.tree.table_columns)."""
+        from specmill.tree.table_columns import ruled_columns, vertical_rules
 
         if block.bbox is None or not 0 <= block.page < self._document.page_count:
             return None

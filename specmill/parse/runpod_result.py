@@ -1,7 +1,7 @@
 """A worker's `JobOutput` -> the batch's files -> normalized blocks.
 
 Every file is checked against the sha256 and size the worker declared for it, an archive is
-unpacked in memory by `specmill.safe_extract`, and images referenced by the content list
+unpacked in memory by `specmill.parse.safe_extract`, and images referenced by the content list
 (`images/...`) are carried inside the blocks as data URIs, so a parsed batch is one
 self-contained artifact wherever the artifact store lives (local disk or S3).
 """
@@ -17,9 +17,9 @@ from schemas.blocks import Block
 from schemas.plan import Batch
 from schemas.worker_api import ArchiveArtifacts, ArtifactFile, InlineArtifacts, JobOutput, S3Artifacts
 from specmill.errors import ParseError
-from specmill.normalize import normalize_content_list
-from specmill.result_images import data_uri, is_embedded_or_remote, refused_image_message
-from specmill.safe_extract import ExtractLimits, UnsafeArchiveError, checked_member_name, read_archive
+from specmill.parse.normalize import normalize_content_list
+from specmill.parse.result_images import data_uri, is_embedded_or_remote, refused_image_message
+from specmill.parse.safe_extract import ExtractLimits, UnsafeArchiveError, checked_member_name, read_archive
 
 
 class RunPodResultError(ParseError):

@@ -16,7 +16,7 @@ import io
 import zipfile
 from collections.abc import Mapping
 
-from specmill.safe_extract import ExtractLimits, read_zip
+from specmill.parse.safe_extract import ExtractLimits, read_zip
 
 _TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can record: no build time in the bytes
 # Our own archives, read back: generous caps, still bounded (ECMA-376 Part 1 has ~12,000 clauses).

@@ -7,7 +7,7 @@ A re-run after a crash (or a killed backfill) must parse only the batches that h
 artifact. An artifact counts when it was fully written (stores write atomically, and it must
 validate), covers exactly the planned pages of the batch, comes from the same source document,
 and was made by the same parser: backend, tier, OCR mode, MinerU version and normalizer version
-(specmill.normalize.NORMALIZER_VERSION). Switching backend or tier re-parses, as the user asked
+(specmill.parse.normalize.NORMALIZER_VERSION). Switching backend or tier re-parses, as the user asked
 for different output; a new MinerU or a changed normalizer re-parses, as the same request now
 gives other blocks. A record written before records named their normalizer version cannot say
 which normalizer made its blocks, so it is parsed again rather than trusted.

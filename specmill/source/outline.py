@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from schemas.outline import DroppedBookmark, Outline, OutlineEntry
 from schemas.profile import OutlineRules
 from specmill.clause_ids import ParsedHeading, parse_heading, sort_key
-from specmill.printed_toc import outline_from_printed_toc
+from specmill.source.printed_toc import outline_from_printed_toc
 from specmill.profile_patterns import ProfilePattern, profile_pattern
 
 

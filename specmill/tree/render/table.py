@@ -12,8 +12,8 @@ from collections.abc import Callable
 from html import escape
 
 from schemas.blocks import Block
-from specmill.render.code import fence
-from specmill.render.inline import clean_inline, escape_line_starts, link_target
+from specmill.tree.render.code import fence
+from specmill.tree.render.inline import clean_inline, escape_line_starts, link_target
 
 ImageLinker = Callable[[str], str | None]
 _MAX_SPAN = 200  # a rowspan="10000" from a broken parse must not explode the grid

@@ -39,7 +39,7 @@ from schemas.tree import (
     SegmentationRules,
 )
 from specmill.clause_ids import parse_heading
-from specmill.inline_headings import split_buried_headings, split_inline_headings
+from specmill.tree.inline_headings import split_buried_headings, split_inline_headings
 from specmill.titles import LOST_WORDS, compact, holds_title_words
 
 FRONT_MATTER_TITLE = "Front matter"
@@ -169,11 +169,6 @@ class _Walk:
         self.out_of_order: list[tuple[int, int, str]] = []  # (entry index, page found, section it is in)
 
     # -- matching ---------------------------------------------------------------------------
-
-    def _page_fits(self, entry: OutlineEntry, page: int) -> bool:
-        if entry.page is None:
-            return True
-        return entry.page <= page <= entry.page + self.rules.page_slack
 
     def _next_content_text(self, index: int) -> str | None:
         for block in self.blocks[index + 1 : index + 4]:
@@ -470,7 +465,7 @@ def segment_blocks(
     outline level) and a report of matched, missed and out-of-order clauses.
 
     `recover_text(block)` may return the PDF's text under an image-only block's bbox (see
-    specmill.textlayer); it is asked only when an outline clause could open on that page."""
+    specmill.source.textlayer); it is asked only when an outline clause could open on that page."""
     rules = rules or SegmentationRules()
     patterns = clause_id_patterns if clause_id_patterns is not None else OutlineRules().clause_id_patterns
     blocks = split_buried_headings(split_inline_headings(blocks, outline, patterns), outline, patterns)
