@@ -69,13 +69,20 @@ def stage_job_name(stage: str) -> str:
     return f"stage_{stage}"
 
 
+def warm_up_checks() -> None:
+    """Import Great Expectations and build its context now (the CLI does it while parse workers run)."""
+    from checks.expectations import warm_up
+
+    warm_up()
+
+
 def build_resources(
     *, pdf_path: str, out_dir: str, profile_path: str | None = None, schema_paths: list[str] | None = None,
-    parser: dg.ConfigurableResource | None = None,
+    parser: dg.ConfigurableResource | None = None, store: dg.ConfigurableResource | None = None,
 ) -> dict[str, dg.ConfigurableResource]:
     return {
         "settings": SpecmillSettings(pdf_path=pdf_path, profile_path=profile_path, schema_paths=schema_paths or []),
-        "store": LocalArtifactStore(root=out_dir),
+        "store": store or LocalArtifactStore(root=out_dir),
         "parser": parser or MineruLocalParser(),
     }
 
@@ -115,7 +122,7 @@ def _parser_from_environment() -> dg.ConfigurableResource:
     return MineruLocalParser(tier=tier, ocr_mode=ocr_mode)
 
 
-def _store_from_environment(out_dir: str) -> dg.ConfigurableResource:
+def store_from_environment(out_dir: str) -> dg.ConfigurableResource:
     """SPECMILL_STORE: local (default: the folder SPECMILL_OUT) or s3 (SPECMILL_S3_PREFIX in the
     BUCKET_* bucket; credentials stay environment variables, never stored in the instance)."""
     store = os.environ.get("SPECMILL_STORE", "local")
@@ -144,8 +151,8 @@ def _resources_from_environment() -> dict[str, dg.ConfigurableResource]:
         profile_path=os.environ.get("SPECMILL_PROFILE") or None,
         schema_paths=[path for path in schemas.split(os.pathsep) if path],
         parser=_parser_from_environment(),
+        store=store_from_environment(out_dir),
     )
-    resources["store"] = _store_from_environment(out_dir)
     return resources
 
 

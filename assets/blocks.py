@@ -2,15 +2,15 @@
 
 import dagster as dg
 
-from assets import artifacts
 from assets.parse import parsed_batch
 from resources.store_base import ArtifactStore
+from schemas import artifacts
+from schemas.artifacts import BLOCKS
 from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import BatchPlan
 from specmill.parse.document import join_batches, without_raw
 
 # Artifact names of this stage (kept next to the asset until assets/artifacts.py takes them).
-BLOCKS = "blocks.json"
 
 
 def read_batch_artifacts(store: ArtifactStore, plan: BatchPlan) -> dict[str, ParsedBatchArtifact]:

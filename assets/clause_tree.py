@@ -6,22 +6,20 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets import artifacts
-from assets.blocks import BLOCKS, document_blocks
+from assets.blocks import document_blocks
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
+from schemas import artifacts
+from schemas.artifacts import BLOCKS, TREE_DIR, TREE_REPORT
 from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf
 from schemas.page_text import PageText
+from specmill.source.textlayer import PdfTextLayer
 from specmill.tree.empty_clauses import confirm_empty_clauses
 from specmill.tree.listings import heading_texts, join_listings
 from specmill.tree.segment import segment_blocks
 from specmill.tree.table_columns import table_columns
-from specmill.source.textlayer import PdfTextLayer
 from specmill.tree.write import render_clause_tree
-
-TREE_DIR = "tree.zip"  # packed (specmill.tree.pack): read by the next stage, not browsed
-TREE_REPORT = "tree.json"
 
 
 @dg.asset(group_name="specmill", tags={"stage": "tree"}, deps=[document_blocks], code_version="6")

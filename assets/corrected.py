@@ -5,26 +5,22 @@ import hashlib
 
 import dagster as dg
 
-from assets import artifacts
-from assets.clause_tree import TREE_REPORT
-from assets.crosslinks import LINKED_DIR, crosslink_graph
-from assets.vocabulary import VOCABULARY, xsd_vocabulary
+from assets.crosslinks import crosslink_graph
+from assets.vocabulary import xsd_vocabulary
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
+from schemas import artifacts
+from schemas.artifacts import CORPUS_DIR, FINDINGS, FINDINGS_MARKDOWN, LINKED_DIR, TREE_REPORT, VOCABULARY
 from schemas.outline import SourcePdf
 from schemas.page_text import PageText
 from schemas.tree import ClauseTreeReport
 from schemas.verification_profile import VerificationRules
 from schemas.vocabulary import Vocabulary
-from specmill.verify.correct import correct_corpus, findings_markdown
 from specmill.errors import ArtifactError
-from specmill.verify.schema_dump import AuthoritativeSchemas
 from specmill.verify import PageTextWords, clause_files_in
+from specmill.verify.correct import correct_corpus, findings_markdown
+from specmill.verify.schema_dump import AuthoritativeSchemas
 from specmill.vocabulary import read_schema_files
-
-CORPUS_DIR = "corpus"
-FINDINGS = "findings.json"
-FINDINGS_MARKDOWN = "findings.md"
 
 
 def verification_rules(settings: SpecmillSettings) -> VerificationRules:

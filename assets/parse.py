@@ -8,12 +8,12 @@ killed run finished, exactly as `specmill build` does."""
 import dagster as dg
 from pydantic import Field
 
-from assets import artifacts
 from assets.partitions import batch_partitions
 from assets.plan import batch_plan
 from resources.parsers import ParserBackend
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
+from schemas import artifacts
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
 from specmill.parse.normalize import NORMALIZER_VERSION

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets import artifacts
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
+from schemas import artifacts
 from schemas.outline import SourcePdf
 from specmill.errors import ArtifactError
-from specmill.source.page_numbers import pdf_pages
 from specmill.source.describe import read_source
+from specmill.source.page_numbers import pdf_pages
 
 
 @dg.asset(group_name="specmill", tags={"stage": "plan"}, code_version="2", kinds={"pdf"})

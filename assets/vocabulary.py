@@ -6,10 +6,9 @@ import dagster as dg
 
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
+from schemas.artifacts import VOCABULARY
 from schemas.vocabulary import Vocabulary
 from specmill.vocabulary import load_vocabulary
-
-VOCABULARY = "vocabulary.json"
 
 
 @dg.asset(group_name="specmill", tags={"stage": "corpus"}, code_version="1", kinds={"xsd"})

@@ -4,18 +4,18 @@ import warnings
 
 import dagster as dg
 
-from assets import artifacts
-from assets.blocks import BLOCKS, document_blocks
+from assets.blocks import document_blocks
 from assets.parse import parsed_batch
 from assets.partitions import batch_partitions
 from resources.store_base import ArtifactStore
+from schemas import artifacts
+from schemas.artifacts import BLOCKS
 from schemas.blocks import ParsedBatchArtifact
 from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
-from specmill.source.page_numbers import pdf_pages
 from specmill.parse.parsed import contiguity_problems, coverage_problems
-
+from specmill.source.page_numbers import pdf_pages
 
 # Partitioned asset checks are a preview feature in dagster 1.13; they are what lets a backfill
 # check each batch in its own run, so we use them and keep the warning out of every CLI run.

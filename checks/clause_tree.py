@@ -3,9 +3,10 @@ every file reachable from the root index, no empty code fence, no ragged Markdow
 
 import dagster as dg
 
-from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
+from assets.clause_tree import clause_tree
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
+from schemas.artifacts import TREE_DIR, TREE_REPORT
 from schemas.tree import ClauseTreeReport
 from specmill.source.page_numbers import for_people
 from specmill.tree.audit import empty_code_fences, misplaced_blocks, missing_clauses, ragged_tables, unreachable_files

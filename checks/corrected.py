@@ -3,9 +3,10 @@ schema-dump replacement rate at or above the profile's threshold."""
 
 import dagster as dg
 
-from assets.corrected import FINDINGS, corrected_corpus, verification_rules
+from assets.corrected import corrected_corpus, verification_rules
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
+from schemas.artifacts import FINDINGS
 from schemas.vocabulary import FindingsReport
 from specmill.source.page_numbers import for_people
 

@@ -16,12 +16,13 @@ import posixpath
 
 import dagster as dg
 
-from assets.clause_tree import TREE_REPORT
-from assets.crosslinks import LINKED_DIR, LINKS_REPORT, cited_documents_table, crosslink_graph, external_table, unresolved_table
+from assets.crosslinks import crosslink_graph
 from resources.store_base import ArtifactStore
+from schemas.artifacts import LINKED_DIR, LINKS_REPORT, TREE_REPORT
 from schemas.links import DanglingLink, LinkReport
 from schemas.tree import ClauseTreeReport
 from specmill.errors import ArtifactError
+from specmill.links.tables import cited_documents_table, external_table, unresolved_table
 from specmill.links.verify import (
     ClauseFiles,
     dangling_in,

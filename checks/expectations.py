@@ -8,11 +8,12 @@ from functools import lru_cache
 
 import dagster as dg
 
-from assets import artifacts
-from assets.blocks import BLOCKS, document_blocks
-from assets.clause_tree import TREE_REPORT, clause_tree
+from assets.blocks import document_blocks
+from assets.clause_tree import clause_tree
 from resources.settings import SpecmillSettings
 from resources.store_base import ArtifactStore
+from schemas import artifacts
+from schemas.artifacts import BLOCKS, TREE_REPORT
 from schemas.blocks import KNOWN_BLOCK_TYPES
 from schemas.document import DocumentBlocks
 from schemas.outline import SourcePdf

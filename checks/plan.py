@@ -2,13 +2,13 @@
 
 import dagster as dg
 
-from assets import artifacts
 from assets.plan import batch_plan
 from resources.store_base import ArtifactStore
+from schemas import artifacts
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
-from specmill.source.page_numbers import for_people, pdf_pages
 from specmill.plan.batches import plan_problems
+from specmill.source.page_numbers import for_people, pdf_pages
 
 
 def _for_people(problems: dict[str, list]) -> dict[str, list]:

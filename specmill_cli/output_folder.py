@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from assets.artifacts import SOURCE
+from schemas.artifacts import SOURCE
 from schemas.outline import SourcePdf
 from schemas.output_folder import BuildMark
 from specmill.atomic import write_json_atomic
@@ -35,20 +35,12 @@ DAGSTER_FOLDER = ".dagster"  # the instance's home when $DAGSTER_HOME is not set
 
 
 def artifact_names() -> list[str]:
-    """Every top-level name a build writes into its folder, taken from where each is defined."""
-    from assets import artifacts
-    from assets.blocks import BLOCKS
-    from assets.clause_tree import TREE_DIR, TREE_REPORT
-    from assets.corrected import CORPUS_DIR, FINDINGS, FINDINGS_MARKDOWN
-    from assets.crosslinks import LINKED_DIR, LINKS_REPORT
-    from assets.vocabulary import VOCABULARY
+    """Every top-level name a build writes into its folder: the artifact catalogue's (when the
+    store is this folder) and the build's own records."""
+    from schemas import artifacts
     from specmill_cli.pipeline import BUILD_LOG, REPORT, SUMMARY
 
-    names = [
-        artifacts.SOURCE, artifacts.PAGE_TEXT, artifacts.OUTLINE, artifacts.PLAN, artifacts.batch("b00").split("/")[0],
-        BLOCKS, TREE_DIR, TREE_REPORT, LINKED_DIR, LINKS_REPORT, VOCABULARY, CORPUS_DIR, FINDINGS, FINDINGS_MARKDOWN,
-        SUMMARY, REPORT, BUILD_LOG,
-    ]
+    names = [*artifacts.ALL, SUMMARY, REPORT, BUILD_LOG]
     if not os.environ.get("DAGSTER_HOME"):
         names.append(DAGSTER_FOLDER)
     return sorted(names)

@@ -8,13 +8,13 @@ import re
 import time
 import traceback
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
-from assets import artifacts
+from schemas import artifacts
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
 from schemas.profile import DocumentProfile
@@ -145,7 +145,10 @@ class JobOutcome:
 
 
 def build_graph(options: BuildOptions) -> tuple[dg.Definitions, dg.DagsterInstance]:
-    from definitions import build_definitions, build_resources
+    """The code location for this build, and its instance. Artifacts go to the store
+    SPECMILL_STORE names (definitions.store_from_environment: the --out folder, or a bucket);
+    the instance, the lock, summary.json, report.md and build.log stay in --out."""
+    from definitions import build_definitions, build_resources, store_from_environment
     from resources.parsers import MineruLocalParser, MineruOutputParser
 
     options.out.mkdir(parents=True, exist_ok=True)
@@ -162,6 +165,7 @@ def build_graph(options: BuildOptions) -> tuple[dg.Definitions, dg.DagsterInstan
             if options.backend == "runpod"
             else MineruLocalParser(tier=options.tier, ocr_mode=options.ocr_mode, mineru_home=str(home / "mineru-home"))
         ),
+        store=store_from_environment(str(options.out.resolve())),
     )
     return build_definitions(resources), dg.DagsterInstance.from_config(str(home))
 
@@ -307,7 +311,7 @@ def warm_up_checks() -> None:
     always the main one: an import in a background thread raced other threads' imports
     ("partially initialized module 'sqlalchemy.orm.exc'") and hung on Ctrl-C. The overlap with
     the parse comes from the parse worker processes instead (parse_all). A no-op once done."""
-    from checks.expectations import warm_up
+    from definitions import warm_up_checks as warm_up
 
     warm_up()
 
@@ -327,6 +331,13 @@ class Pipeline:
     @property
     def out(self) -> Path:
         return self.options.out
+
+    @cached_property
+    def store(self):
+        """The build's ArtifactStore: every artifact the CLI reads, it reads through this. Its
+        settings resolved as a run resolves them (a bucket's credentials are EnvVars, read from
+        the environment only now, never written into the instance)."""
+        return self.defs.resources["store"].process_config_and_initialize()
 
     def _run_job(self, stage: str, job_name: str) -> JobOutcome:
         return self._record(stage, execute_job(self.defs, self.instance, job_name))
@@ -400,12 +411,12 @@ class Pipeline:
         without recording them."""
         from specmill.parse.resume import reusable_artifact
 
-        source = SourcePdf.model_validate_json((self.out / artifacts.SOURCE).read_bytes())
+        source = self.store.read_model(artifacts.SOURCE, SourcePdf)
         identity = self.defs.resources["parser"].identity()
         todo = []
         for batch in plan.batches:
-            path = self.out / artifacts.batch(batch.batch_id)
-            stored = path.read_bytes() if path.exists() else None
+            key = artifacts.batch(batch.batch_id)
+            stored = self.store.read_bytes(key) if self.store.exists(key) else None
             existing, problem = reusable_artifact(stored, batch, plan, source.sha256, identity)
             if existing is not None:
                 print(f"  {batch.batch_id} PDF pages {batch.first_page + 1}-{batch.last_page + 1}: reused (complete artifact from an earlier run)", flush=True)
@@ -471,7 +482,7 @@ class Pipeline:
         planned = self._run_job("plan", PLAN_JOB)
         if stop_after == "plan" or not self._may_continue("plan", [planned], keep_going):
             return self.summary.passed
-        plan = BatchPlan.model_validate_json((self.out / artifacts.PLAN).read_bytes())
+        plan = self.store.read_model(artifacts.PLAN, BatchPlan)
         print(f"plan: {len(plan.batches)} batches over {plan.page_count} pages", flush=True)
         checks_ahead = stop_after != "parse"
         parsed = self.parse_all(plan, jobs, keep_going=keep_going, warm_up=checks_ahead)
@@ -496,5 +507,5 @@ class Pipeline:
         from specmill_cli.report import render_report
 
         write_json_atomic(self.out / SUMMARY, self.summary.to_json())
-        write_text_atomic(self.out / REPORT, render_report(self.summary, self.out, self.options.pdf.name))
+        write_text_atomic(self.out / REPORT, render_report(self.summary, self.store, self.options.pdf.name))
         write_text_atomic(self.out / BUILD_LOG, self.summary.build_log())

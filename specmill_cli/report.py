@@ -3,15 +3,14 @@ and the verification findings; every failed check with its whole evidence, which
 only samples."""
 
 import json
-from pathlib import Path
 from typing import Any
 
-from assets import artifacts
-from assets.corrected import FINDINGS_MARKDOWN
-from assets.crosslinks import LINKS_REPORT, unresolved_table
-from assets.plan import plan_table
+from schemas import artifacts
+from schemas.artifacts import FINDINGS_MARKDOWN, LINKS_REPORT
 from schemas.links import LinkReport
 from schemas.plan import BatchPlan
+from specmill.links.tables import unresolved_table
+from specmill.plan.table import plan_table
 from specmill_cli.summary import RunSummary, check_label
 
 UNRESOLVED_SHOWN = 20
@@ -39,7 +38,9 @@ def verdict(summary: RunSummary) -> str:
     return "; ".join(parts)
 
 
-def render_report(summary: RunSummary, out: Path, title: str) -> str:
+def render_report(summary: RunSummary, store, title: str) -> str:
+    """`store`: the build's ArtifactStore (a folder or a bucket), read for the plan, the link
+    report and the findings when the build got that far."""
     lines = [f"# specmill report: {title}", "", f"**{verdict(summary)}**"]
     lines += ["", "## Stages", "", "| stage | seconds | figures |", "|---|---|---|"]
     for name, stage in summary.stages.items():
@@ -53,12 +54,10 @@ def render_report(summary: RunSummary, out: Path, title: str) -> str:
             f"| {check['severity']} | {'yes' if check['blocking'] else 'no'} |"
         )
     lines += _failed_checks_section(summary)
-    plan_path = out / artifacts.PLAN
-    if plan_path.exists():
-        lines += ["", "## Batch plan", "", plan_table(BatchPlan.model_validate_json(plan_path.read_bytes()))]
-    links_path = out / LINKS_REPORT
-    if links_path.exists():
-        links = LinkReport.model_validate_json(links_path.read_bytes())
+    if store.exists(artifacts.PLAN):
+        lines += ["", "## Batch plan", "", plan_table(store.read_model(artifacts.PLAN, BatchPlan))]
+    if store.exists(LINKS_REPORT):
+        links = store.read_model(LINKS_REPORT, LinkReport)
         lines += [
             "", "## Cross-references", "",
             f"{links.references_found} found, {links.resolved} resolved (rate {links.resolution_rate:.3f}), "
@@ -66,9 +65,8 @@ def render_report(summary: RunSummary, out: Path, title: str) -> str:
         ]
         if links.unresolved:
             lines += ["", f"Top unresolved references (first {UNRESOLVED_SHOWN}):", "", unresolved_table(links, UNRESOLVED_SHOWN)]
-    findings_path = out / FINDINGS_MARKDOWN
-    if findings_path.exists():
-        findings = findings_path.read_text(encoding="utf-8")
+    if store.exists(FINDINGS_MARKDOWN):
+        findings = store.read_bytes(FINDINGS_MARKDOWN).decode("utf-8")
         lines += ["", "## Verification findings", "", findings.split("\n", 1)[1].strip() if findings.startswith("# ") else findings]
     return "\n".join(lines) + "\n"
 

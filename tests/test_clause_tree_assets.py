@@ -9,12 +9,13 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets import artifacts
-from assets.blocks import BLOCKS, document_blocks
-from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
+from assets.blocks import document_blocks
+from assets.clause_tree import clause_tree
 from checks.clause_tree import CLAUSE_TREE_CHECKS
 from resources.settings import SpecmillSettings
 from resources.storage import LocalArtifactStore
+from schemas import artifacts
+from schemas.artifacts import BLOCKS, TREE_DIR, TREE_REPORT
 from schemas.blocks import Block
 from schemas.document import DocumentBlocks
 from schemas.profile import DocumentProfile

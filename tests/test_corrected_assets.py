@@ -10,10 +10,10 @@ import dagster as dg
 import pytest
 import yaml
 
-from assets.clause_tree import TREE_DIR, clause_tree
-from assets.crosslinks import LINKED_DIR, crosslink_graph
-from assets.corrected import CORPUS_DIR, FINDINGS, FINDINGS_MARKDOWN, corrected_corpus
-from assets.vocabulary import VOCABULARY, xsd_vocabulary
+from assets.clause_tree import clause_tree
+from assets.corrected import corrected_corpus
+from assets.crosslinks import crosslink_graph
+from assets.vocabulary import xsd_vocabulary
 from checks.corrected import (
     corrected_corpus_has_no_actionable_garbles,
     corrected_corpus_has_no_stale_overlay,
@@ -21,6 +21,7 @@ from checks.corrected import (
 )
 from resources.settings import SpecmillSettings
 from resources.storage import LocalArtifactStore
+from schemas.artifacts import CORPUS_DIR, FINDINGS, FINDINGS_MARKDOWN, LINKED_DIR, TREE_DIR, VOCABULARY
 from schemas.vocabulary import FindingsReport, Vocabulary
 from specmill.verify import extract_name_tokens
 from tests.verify_fixtures import built_sample

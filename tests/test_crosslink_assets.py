@@ -8,13 +8,17 @@ import dagster as dg
 import pytest
 
 from assets.blocks import document_blocks
-from assets.clause_tree import TREE_DIR, TREE_REPORT, clause_tree
-from assets.crosslinks import LINKED_DIR, LINKS_REPORT, crosslink_graph
+from assets.clause_tree import clause_tree
+from assets.crosslinks import crosslink_graph
 from checks.crosslinks import (
-    crosslinks_do_not_dangle, crosslinks_point_at_their_clause, crosslinks_resolution_rate, crosslinks_survive_a_copy,
+    crosslinks_do_not_dangle,
+    crosslinks_point_at_their_clause,
+    crosslinks_resolution_rate,
+    crosslinks_survive_a_copy,
 )
 from resources.settings import SpecmillSettings
 from resources.storage import LocalArtifactStore
+from schemas.artifacts import LINKED_DIR, LINKS_REPORT, TREE_DIR, TREE_REPORT
 from schemas.links import LinkReport
 from schemas.sample import SampleGroundTruth
 from schemas.tree import ClauseTreeReport

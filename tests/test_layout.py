@@ -18,3 +18,18 @@ def test_every_package_of_specmill_says_what_it_owns():
     assert len(packages) >= 9
     undocumented = [str(p.parent.relative_to(SPECMILL.parent)) for p in packages if not ast.get_docstring(ast.parse(p.read_text()))]
     assert undocumented == []
+
+
+def test_the_cli_reaches_the_assets_and_checks_only_through_the_code_location():
+    """specmill_cli reads artifacts through the ArtifactStore and the catalogue in schemas/, and
+    the graph through definitions.py: never an asset or check module itself."""
+    cli = SPECMILL.parent / "specmill_cli"
+    imported = set()
+    for path in cli.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+    assert "definitions" in imported  # the scan sees the CLI's imports
+    assert imported.isdisjoint({"assets", "checks"})

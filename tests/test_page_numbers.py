@@ -1,9 +1,9 @@
 """What a person reads numbers PDF pages from 1, as a viewer does, under names that say so; the
 JSON artifacts keep their 0-based page indexes."""
 
-from assets.plan import plan_table
 from schemas.plan import Batch, BatchPlan, PlanParameters
 from schemas.tree import MisplacedBlock, MissedClause
+from specmill.plan.table import plan_table
 from specmill.source.page_numbers import for_people
 
 PLAN = BatchPlan(

@@ -8,11 +8,11 @@ import pymupdf
 import pytest
 from pydantic import ValidationError
 
-from assets import artifacts
 from assets.corrected import source_page_text
 from assets.source import source_pdf
 from resources.settings import SpecmillSettings
 from resources.storage import LocalArtifactStore
+from schemas import artifacts
 from schemas.outline import SourcePdf
 from schemas.page_text import PageText
 from schemas.profile import DocumentProfile

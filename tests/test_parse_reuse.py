@@ -14,18 +14,18 @@ import dagster as dg
 import pytest
 
 import definitions
-from assets import artifacts
 from assets.plan import register_partitions
 from resources.parsers import ParserBackend
 from resources.storage import LocalArtifactStore
+from schemas import artifacts
 from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import Batch, BatchPlan, PlanParameters
 from schemas.profile import DocumentProfile
 from specmill.parse import normalize
 from specmill.parse.normalize import normalize_content_list
 from specmill.parse.parsed import build_artifact
-from specmill.plan.batches import plan_batches
 from specmill.parse.resume import ParserIdentity, reusable_artifact, reuse_problem
+from specmill.plan.batches import plan_batches
 from specmill.sample import generate_sample
 from specmill.source.describe import read_source
 from specmill_cli.main import main
@@ -193,7 +193,6 @@ def test_the_reason_for_parsing_again_names_what_differs():
         "artifact made by mineru_version '4.0.12' (this build: '4.1.0')"
     )
     assert reusable_artifact(b"{half an artif", BATCH, PLAN, "aa" * 32, IDENTITY)[1].startswith("stored artifact does not validate")
-
 
 
 def test_specmill_build_reuses_by_the_same_rule_and_parses_again_after_a_normalizer_change(tmp_path, monkeypatch, capsys):

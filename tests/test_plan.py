@@ -115,9 +115,9 @@ def test_default_parameters_still_leave_a_segment_of_up_to_one_and_a_half_target
 
 def test_plan_check_fails_a_batch_longer_than_max_pages(tmp_path):
     """A seeded defect: a stored plan whose one batch is 15 pages under max_pages 14."""
-    from assets import artifacts
     from checks.plan import plan_tiles_document
     from resources.storage import LocalArtifactStore
+    from schemas import artifacts
     from schemas.plan import Batch, BatchPlan
     from schemas.profile import DocumentProfile
     from specmill.source.describe import describe_source
@@ -139,9 +139,9 @@ def test_plan_check_fails_a_batch_longer_than_max_pages(tmp_path):
 
 def test_plan_check_evidence_names_pdf_pages_from_one(tmp_path):
     """A plan leaving index pages 10-14 uncovered: the check's evidence says PDF pages 11-15."""
-    from assets import artifacts
     from checks.plan import plan_tiles_document
     from resources.storage import LocalArtifactStore
+    from schemas import artifacts
     from schemas.plan import Batch, BatchPlan
     from schemas.profile import DocumentProfile
     from specmill.source.describe import describe_source

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from assets.clause_tree import TREE_DIR
+from schemas.artifacts import TREE_DIR
 from schemas.tree import ClauseTreeReport
-from specmill.verify.schema_dump import AuthoritativeSchemas, find_listing, replace_schema_dump, sanitize
 from specmill.tree.pack import unpack_tree
+from specmill.verify.schema_dump import AuthoritativeSchemas, find_listing, replace_schema_dump, sanitize
 from specmill.vocabulary import SchemaFile, read_schema_files
 from tests.verify_fixtures import built_sample
 

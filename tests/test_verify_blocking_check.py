@@ -12,18 +12,19 @@ import dagster as dg
 import pytest
 import yaml
 
-from assets.clause_tree import TREE_REPORT, clause_tree
-from assets.corrected import CORPUS_DIR, FINDINGS, corrected_corpus
-from assets.crosslinks import LINKED_DIR, crosslink_graph
+from assets.clause_tree import clause_tree
+from assets.corrected import corrected_corpus
+from assets.crosslinks import crosslink_graph
 from assets.vocabulary import xsd_vocabulary
 from checks.corrected import corrected_corpus_has_no_actionable_garbles, corrected_corpus_has_no_stale_overlay
 from resources.settings import SpecmillSettings
 from resources.storage import LocalArtifactStore
+from schemas.artifacts import CORPUS_DIR, FINDINGS, LINKED_DIR, TREE_REPORT
 from schemas.blocks import Block
 from schemas.outline import Outline, OutlineEntry, PageOffset, SourcePdf
 from schemas.page_text import PageText
 from schemas.profile import DocumentProfile
-from schemas.tree import ClauseTree, SegmentationReport, Section
+from schemas.tree import ClauseTree, Section, SegmentationReport
 from schemas.vocabulary import FindingsReport
 from specmill.tree.write import render_clause_tree
 

@@ -12,9 +12,9 @@ def built_sample(root: Path) -> tuple[Path, Path, Path]:
     """(pdf, xsd, out dir with tree/, tree.json, source.json, pages.json) of the 10-page sample; the
     tree is also packed as the clause_tree stage stores it (TREE_DIR)."""
     if "sample" not in _BUILT:
-        from assets.clause_tree import TREE_DIR
         from benchmarks.garble_injection import build_tree
         from resources.store_base import is_packed
+        from schemas.artifacts import TREE_DIR
         from schemas.profile import DocumentProfile
         from specmill.atomic import write_bytes_atomic, write_json_atomic
         from specmill.sample import generate_sample

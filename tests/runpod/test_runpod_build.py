@@ -19,7 +19,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.clause_tree import TREE_DIR
+from schemas.artifacts import TREE_DIR
 from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import BatchPlan
 from specmill.tree.pack import unpack_tree
