@@ -48,7 +48,7 @@ from pydantic import Field
 from resources.parsers import ParserBackend
 from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import Batch
-from schemas.worker_api import TIER_ALIASES, JobOutput, S3Artifacts
+from schemas.worker_api import TIER_ALIASES, JobOutput, S3Artifacts, WorkerErrorKind, failure_kind
 from specmill.errors import ParseError, SpecmillError
 from specmill.parse.parsed import build_artifact
 from specmill.parse.resume import ParserIdentity
@@ -71,16 +71,16 @@ from specmill.parse.safe_extract import ExtractLimits
 PARSE_POOL = "parse"
 MiB = 1024 * 1024
 
-# Error kinds (the text before ':' in a FAILED job's error, see worker/errors.py) that say the
-# request itself is wrong: a re-run would fail the same way. Every other failure (the worker
-# died, the source URL expired while queued, an internal error) is worth another attempt.
-PERMANENT_ERROR_KINDS = frozenset(
-    {
-        "input_invalid", "input_too_large", "address_not_allowed", "not_a_document",
-        "volume_path_not_allowed", "page_range_invalid", "response_too_large",
-        "transport_not_configured", "worker_misconfigured", "parse_timeout",
-    }
-)  # fmt: skip
+# Whether another job can succeed where one FAILED with this kind (schemas.worker_api lists the
+# kinds; a test holds that every one is decided here). No: the request itself is wrong, or the
+# same pages would fail the same way. Yes: the worker died, the source URL expired while the job
+# queued, an upload or an internal error that another worker may not hit.
+RERUN_HELPS: dict[WorkerErrorKind, bool] = {
+    "input_invalid": False, "input_too_large": False, "address_not_allowed": False, "not_a_document": False,
+    "volume_path_not_allowed": False, "page_range_invalid": False, "response_too_large": False,
+    "transport_not_configured": False, "worker_misconfigured": False, "parse_timeout": False,
+    "input_fetch_failed": True, "parse_failed": True, "upload_failed": True, "worker_error": True, "internal_error": True,
+}  # fmt: skip
 
 
 class RunPodConfigError(SpecmillError):
@@ -99,13 +99,11 @@ class RunPodJobCancelled(RunPodError):
     """A batch's job was cancelled by someone else (console, API)."""
 
 
-def error_kind(error: str | None) -> str:
-    head = (error or "").split(":", 1)[0].strip()
-    return head if head.replace("_", "").isalnum() else ""
-
-
 def is_permanent_failure(error: str | None) -> bool:
-    return error_kind(error) in PERMANENT_ERROR_KINDS
+    """A FAILED job's error says no re-run can help. Text the worker did not write (the platform's
+    'worker exited unexpectedly') is worth another attempt."""
+    kind = failure_kind(error)
+    return kind is not None and not RERUN_HELPS[kind]
 
 
 @lru_cache(maxsize=8)
