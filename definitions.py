@@ -107,7 +107,7 @@ def _parser_from_environment() -> dg.ConfigurableResource:
     backend = os.environ.get("SPECMILL_PARSER", "mineru-local")
     tier, ocr_mode = os.environ.get("SPECMILL_TIER", "flash"), os.environ.get("SPECMILL_OCR_MODE", "txt")
     if backend == "runpod":
-        from resources.runpod_parser import RunPodOptions
+        from resources.runpod.options import RunPodOptions
 
         return RunPodOptions.from_env().parser(tier=tier, ocr_mode=ocr_mode)
     if backend != "mineru-local":

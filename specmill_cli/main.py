@@ -133,7 +133,7 @@ def _build(args: argparse.Namespace, runpod_options) -> int:
     pipeline = Pipeline.for_document(options)
     jobs = args.jobs or 1
     if runpod_options is not None:
-        from resources.runpod_parser import set_parse_pool_limit
+        from resources.runpod.pool import set_parse_pool_limit
 
         workers = runpod_options.workers_max()
         jobs = args.jobs or workers or 1
@@ -221,7 +221,7 @@ def _closing_lines(summary: "RunSummary", out: Path) -> list[str]:
 
 
 def _runpod_options(args: argparse.Namespace):
-    from resources.runpod_parser import RunPodOptions
+    from resources.runpod.options import RunPodOptions
 
     if args.mineru_output is not None:
         raise UsageError("--backend runpod and --mineru-output exclude each other")

@@ -129,7 +129,7 @@ class BuildOptions:
     ocr_mode: str = "txt"
     mineru_output: Path | None = None
     backend: str = "mineru-local"  # or "runpod" (then `runpod` holds its settings)
-    runpod: Any = None  # resources.runpod_parser.RunPodOptions; secrets stay in the environment
+    runpod: Any = None  # resources.runpod.options.RunPodOptions; secrets stay in the environment
 
 
 @dataclass

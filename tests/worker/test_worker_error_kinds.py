@@ -9,7 +9,7 @@ from typing import get_args
 
 import pytest
 
-from resources.runpod_parser import RERUN_HELPS, is_permanent_failure
+from resources.runpod.failures import RERUN_HELPS, is_permanent_failure
 from schemas.worker_api import WORKER_ERROR_KINDS, JobFailure, WorkerErrorKind, failure_kind
 from worker import errors
 from worker.schema_export import schema_documents
