@@ -2,8 +2,9 @@
 
 `dagster dev` (workspace.yaml) loads `defs` below, configured from the environment:
 SPECMILL_PDF (the document), SPECMILL_OUT (artifact folder), SPECMILL_PROFILE, SPECMILL_SCHEMAS
-(os.pathsep-separated). `specmill build` builds its own Definitions for one PDF with
-`build_definitions`."""
+(os.pathsep-separated), SPECMILL_PARSER with SPECMILL_TIER and SPECMILL_OCR_MODE (who parses:
+resources/parser_choice.py, where `specmill build` makes the same choice), SPECMILL_STORE.
+`specmill build` builds its own Definitions for one PDF with `build_definitions`."""
 
 import os
 from pathlib import Path
@@ -30,7 +31,7 @@ from checks.corrected import (
 )
 from checks.expectations import EXPECTATION_CHECKS
 from checks.plan import plan_tiles_document
-from resources.parsers import MineruLocalParser
+from resources.parser_choice import ParserChoice, parser_choice_from_environment, parser_resource
 from resources.settings import SpecmillSettings
 from resources.storage import LocalArtifactStore
 
@@ -83,7 +84,7 @@ def build_resources(
     return {
         "settings": SpecmillSettings(pdf_path=pdf_path, profile_path=profile_path, schema_paths=schema_paths or []),
         "store": store or LocalArtifactStore(root=out_dir),
-        "parser": parser or MineruLocalParser(),
+        "parser": parser or parser_resource(ParserChoice()),
     }
 
 
@@ -107,19 +108,6 @@ def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Defin
             ),
         ],
     )
-
-
-def _parser_from_environment() -> dg.ConfigurableResource:
-    """SPECMILL_PARSER: mineru-local (default) or runpod (settings in RUNPOD_* / BUCKET_* env vars)."""
-    backend = os.environ.get("SPECMILL_PARSER", "mineru-local")
-    tier, ocr_mode = os.environ.get("SPECMILL_TIER", "flash"), os.environ.get("SPECMILL_OCR_MODE", "txt")
-    if backend == "runpod":
-        from resources.runpod_parser import RunPodOptions
-
-        return RunPodOptions.from_env().parser(tier=tier, ocr_mode=ocr_mode)
-    if backend != "mineru-local":
-        raise ValueError(f"SPECMILL_PARSER must be mineru-local or runpod, not {backend!r}")
-    return MineruLocalParser(tier=tier, ocr_mode=ocr_mode)
 
 
 def store_from_environment(out_dir: str) -> dg.ConfigurableResource:
@@ -150,7 +138,7 @@ def _resources_from_environment() -> dict[str, dg.ConfigurableResource]:
         out_dir=out_dir,
         profile_path=os.environ.get("SPECMILL_PROFILE") or None,
         schema_paths=[path for path in schemas.split(os.pathsep) if path],
-        parser=_parser_from_environment(),
+        parser=parser_resource(parser_choice_from_environment()),
         store=store_from_environment(out_dir),
     )
     return resources

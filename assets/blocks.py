@@ -10,8 +10,6 @@ from schemas.blocks import ParsedBatchArtifact
 from schemas.plan import BatchPlan
 from specmill.parse.document import join_batches, without_raw
 
-# Artifact names of this stage (kept next to the asset until assets/artifacts.py takes them).
-
 
 def read_batch_artifacts(store: ArtifactStore, plan: BatchPlan) -> dict[str, ParsedBatchArtifact]:
     """Every parsed batch of the plan that has an artifact, without MinerU's raw items: they are

@@ -9,8 +9,9 @@ the new tree no longer has. `read_folder` trusts only the manifest and checks ev
 it: a reader racing a writer gets a clear ArtifactError ("read it again"), never a silent mix of
 two versions.
 
-The client comes from dagster-aws `S3Resource` (endpoint_url for R2 or any S3); it is imported
-inside functions because dagster_aws.s3 costs ~2 s to import and most runs use local disk.
+The client comes from resources/s3_client.py, the one factory of the Dagster side (endpoint_url
+for R2 or any S3-compatible store); boto3 is imported only when a client is first needed, since
+most runs use local disk.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr
 
+from resources.s3_client import BucketSettings, object_missing, s3_client
 from resources.store_base import ArtifactStore, checked_key
 from specmill.errors import ArtifactError
 
@@ -47,17 +49,17 @@ class S3ArtifactStore(ArtifactStore):
 
     def client(self) -> Any:
         if self._client_cache is None:
-            from dagster_aws.s3 import S3Resource
-
-            self._client_cache = S3Resource(
-                endpoint_url=self.endpoint_url,
-                region_name=self.region_name,
-                aws_access_key_id=self.aws_access_key_id,
-                aws_secret_access_key=self.aws_secret_access_key,
-                aws_session_token=self.aws_session_token,
-                use_ssl=self.use_ssl,
-                max_attempts=self.max_attempts,
-            ).get_client()
+            self._client_cache = s3_client(
+                BucketSettings(
+                    endpoint_url=self.endpoint_url,
+                    region_name=self.region_name,
+                    access_key_id=self.aws_access_key_id,
+                    secret_access_key=self.aws_secret_access_key,
+                    session_token=self.aws_session_token,
+                    use_ssl=self.use_ssl,
+                    max_attempts=self.max_attempts,
+                )
+            )
         return self._client_cache
 
     def key(self, relative: str) -> str:
@@ -65,16 +67,13 @@ class S3ArtifactStore(ArtifactStore):
         prefix = self.prefix.strip("/")
         return f"{prefix}/{relative}" if prefix else relative
 
-    def _missing(self, error: Any) -> bool:
-        return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
-
     def _get(self, key: str) -> bytes | None:
         from botocore.exceptions import ClientError
 
         try:
             return self.client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except ClientError as error:
-            if self._missing(error):
+            if object_missing(error):
                 return None
             raise ArtifactError(f"s3://{self.bucket}/{key}: cannot read: {error}") from None
 
@@ -109,7 +108,7 @@ class S3ArtifactStore(ArtifactStore):
             self.client().head_object(Bucket=self.bucket, Key=self.key(relative))
             return True
         except ClientError as error:
-            if self._missing(error):
+            if object_missing(error):
                 return False
             raise ArtifactError(f"{self.uri(relative)}: cannot check: {error}") from None
 

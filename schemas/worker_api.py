@@ -3,7 +3,7 @@
 Both travel as JSON through RunPod's gateway. The input contract fails closed: unknown keys,
 explicit nulls and wrong types are rejected, and every message names the field, so a client
 bug shows up as a clear FAILED job instead of a parse run with silently ignored options.
-The JSON Schema of both models is exported for clients (`python -m worker.schema_export`).
+The JSON Schema of both models, and of a failed job's answer (`JobFailure`), is exported for clients (`python -m worker.schema_export`).
 """
 
 from __future__ import annotations
@@ -328,3 +328,39 @@ class JobOutput(Contract):
         description="Options sent with a non-default value that this MinerU version cannot apply."
     )
     timings: Timings
+
+
+# ----------------------------------------------------------------------------- failure
+
+# The kinds a FAILED job's error text starts with ('<kind>: <message>'). The worker raises one per
+# kind (worker/errors.py); the client decides by it whether another job can help
+# (resources/runpod/failures.py). Declared here, once, so the two sides cannot drift apart: a
+# kind the client has never heard of would be re-run blindly or not at all.
+WorkerErrorKind = Literal[
+    "input_invalid", "input_too_large", "input_fetch_failed", "address_not_allowed", "not_a_document",
+    "volume_path_not_allowed", "page_range_invalid", "parse_failed", "parse_timeout", "response_too_large",
+    "transport_not_configured", "upload_failed", "worker_misconfigured",
+    "worker_error",  # a WorkerError raised without a kind of its own
+    "internal_error",  # an unexpected exception: a worker bug
+]  # fmt: skip
+WORKER_ERROR_KINDS: frozenset[str] = frozenset(get_args(WorkerErrorKind))
+FAILURE_TEXT_PATTERN = rf"^({'|'.join(sorted(WORKER_ERROR_KINDS))}): "
+
+
+def failure_text(kind: WorkerErrorKind, message: str) -> str:
+    """A failed job's error text: what the worker answers and the client reads back with `failure_kind`."""
+    return f"{kind}: {message}"
+
+
+def failure_kind(error: str | None) -> WorkerErrorKind | None:
+    """The kind a job's error text starts with; None for text the worker did not write (the
+    platform's own 'worker exited unexpectedly', say)."""
+    head, colon, _ = (error or "").partition(":")
+    return head if colon and head in WORKER_ERROR_KINDS else None  # type: ignore[return-value]
+
+
+class JobFailure(Contract):
+    """What the handler answers for a job that failed (RunPod marks the job FAILED and shows `error`)."""
+
+    error: str = Field(pattern=FAILURE_TEXT_PATTERN, description="'<kind>: <message>', the message compacted and redacted.")
+    refresh_worker: bool = Field(default=False, description="The worker asks RunPod to recycle it after this answer.")

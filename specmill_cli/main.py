@@ -105,7 +105,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
 def run_build(args: argparse.Namespace) -> int:
     validate_options(args)  # before the graph's imports, which take seconds
-    runpod_options = _runpod_options(args) if args.backend == "runpod" else None
+    parser_choice = _parser_choice(args)  # a runpod backend without its settings stops here
     from specmill.source.pdf import file_sha256
     from specmill_cli.output_folder import check_output_folder, claim, exclusive_build, settle
     from specmill_cli.pipeline import validate_inputs
@@ -117,23 +117,24 @@ def run_build(args: argparse.Namespace) -> int:
         owned = check_output_folder(args.out, lambda: source_sha256)
         claim(args.out, source_sha256, owned)
         try:
-            return _build(args, runpod_options)
+            return _build(args, parser_choice)
         finally:
             settle(args.out, source_sha256)
 
 
-def _build(args: argparse.Namespace, runpod_options) -> int:
+def _build(args: argparse.Namespace, parser_choice) -> int:
     from specmill_cli.interrupts import BuildInterrupted
     from specmill_cli.pipeline import BuildOptions, Pipeline
 
     options = BuildOptions(
-        pdf=args.pdf, out=args.out, profile=args.profile, schemas=tuple(args.schemas), tier=args.tier,
-        ocr_mode=args.ocr_mode, mineru_output=args.mineru_output, backend=args.backend, runpod=runpod_options,
+        pdf=args.pdf, out=args.out, profile=args.profile, schemas=tuple(args.schemas),
+        parser=parser_choice,
     )
     pipeline = Pipeline.for_document(options)
     jobs = args.jobs or 1
+    runpod_options = parser_choice.runpod
     if runpod_options is not None:
-        from resources.runpod_parser import set_parse_pool_limit
+        from resources.runpod.pool import set_parse_pool_limit
 
         workers = runpod_options.workers_max()
         jobs = args.jobs or workers or 1
@@ -220,16 +221,25 @@ def _closing_lines(summary: "RunSummary", out: Path) -> list[str]:
     return lines
 
 
-def _runpod_options(args: argparse.Namespace):
-    from resources.runpod_parser import RunPodOptions
+def _parser_choice(args: argparse.Namespace):
+    """Who parses, from --backend, --mineru-output, --tier, --ocr-mode and the --runpod-* flags
+    (resources/parser_choice.py builds the resource from it)."""
+    from resources.parser_choice import ParserChoice
 
+    if args.backend == "runpod":
+        from resources.runpod.options import RunPodOptions
+
+        if args.mineru_output is not None:
+            raise UsageError("--backend runpod and --mineru-output exclude each other")
+        runpod = RunPodOptions.from_env(
+            endpoint_id=args.runpod_endpoint, transport=args.runpod_transport,
+            execution_timeout_ms=args.runpod_execution_timeout_ms, deadline_s=args.runpod_deadline_s,
+            max_attempts=args.runpod_attempts, poll_initial_s=args.runpod_poll_s,
+        )
+        return ParserChoice(backend="runpod", tier=args.tier, ocr_mode=args.ocr_mode, runpod=runpod)
     if args.mineru_output is not None:
-        raise UsageError("--backend runpod and --mineru-output exclude each other")
-    return RunPodOptions.from_env(
-        endpoint_id=args.runpod_endpoint, transport=args.runpod_transport,
-        execution_timeout_ms=args.runpod_execution_timeout_ms, deadline_s=args.runpod_deadline_s,
-        max_attempts=args.runpod_attempts, poll_initial_s=args.runpod_poll_s,
-    )
+        return ParserChoice(backend="mineru-output", tier=args.tier, ocr_mode=args.ocr_mode, mineru_output=str(args.mineru_output.resolve()))
+    return ParserChoice(backend="mineru-local", tier=args.tier, ocr_mode=args.ocr_mode)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import Any
 
 import dagster as dg
 
+from resources.parser_choice import ParserChoice
 from schemas import artifacts
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
@@ -125,11 +126,7 @@ class BuildOptions:
     out: Path
     profile: Path | None = None
     schemas: tuple[Path, ...] = ()
-    tier: str = "flash"
-    ocr_mode: str = "txt"
-    mineru_output: Path | None = None
-    backend: str = "mineru-local"  # or "runpod" (then `runpod` holds its settings)
-    runpod: Any = None  # resources.runpod_parser.RunPodOptions; secrets stay in the environment
+    parser: ParserChoice = ParserChoice()  # who parses (resources/parser_choice.py)
 
 
 @dataclass
@@ -149,7 +146,7 @@ def build_graph(options: BuildOptions) -> tuple[dg.Definitions, dg.DagsterInstan
     SPECMILL_STORE names (definitions.store_from_environment: the --out folder, or a bucket);
     the instance, the lock, summary.json, report.md and build.log stay in --out."""
     from definitions import build_definitions, build_resources, store_from_environment
-    from resources.parsers import MineruLocalParser, MineruOutputParser
+    from resources.parser_choice import parser_resource
 
     options.out.mkdir(parents=True, exist_ok=True)
     home = dagster_home(options.out)
@@ -158,13 +155,8 @@ def build_graph(options: BuildOptions) -> tuple[dg.Definitions, dg.DagsterInstan
         out_dir=str(options.out.resolve()),
         profile_path=str(options.profile.resolve()) if options.profile else None,
         schema_paths=[str(path.resolve()) for path in options.schemas],
-        parser=(
-            MineruOutputParser(path=str(options.mineru_output.resolve()))
-            if options.mineru_output
-            else options.runpod.parser(tier=options.tier, ocr_mode=options.ocr_mode)
-            if options.backend == "runpod"
-            else MineruLocalParser(tier=options.tier, ocr_mode=options.ocr_mode, mineru_home=str(home / "mineru-home"))
-        ),
+        # MinerU's config goes into the instance's home unless the choice names another place.
+        parser=parser_resource(replace(options.parser, mineru_home=options.parser.mineru_home or str(home / "mineru-home"))),
         store=store_from_environment(str(options.out.resolve())),
     )
     return build_definitions(resources), dg.DagsterInstance.from_config(str(home))

@@ -1,7 +1,8 @@
 """The failures a job can end with, and the one place their text is made safe to show.
 
 Each exception class is a kind of failure the client (or the operator) can act on; its
-`kind` starts the error string the job returns. Error text is compacted and redacted once,
+`kind` (one of `schemas.worker_api.WorkerErrorKind`, the list the client knows too) starts the
+error string the job returns. Error text is compacted and redacted once,
 by `describe_failure`, and that same string goes to the response, the log line and the trace:
 a presigned URL in an httpx message once put a live signature into a public log.
 """
@@ -11,6 +12,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from typing import ClassVar
+
+from schemas.worker_api import WorkerErrorKind, failure_text
 
 ERROR_TEXT_LIMIT = 800
 
@@ -29,63 +33,63 @@ SECRET_ENV_VARS = (
 class WorkerError(Exception):
     """Base of every failure the worker reports as a FAILED job."""
 
-    kind = "worker_error"
+    kind: ClassVar[WorkerErrorKind] = "worker_error"
     # A failure that may leave the process in a bad state (an orphaned parse thread, say)
     # asks RunPod to recycle the worker after answering.
     recycle_worker = False
 
 
 class InputInvalid(WorkerError):
-    kind = "input_invalid"
+    kind: ClassVar[WorkerErrorKind] = "input_invalid"
 
 
 class InputTooLarge(WorkerError):
-    kind = "input_too_large"
+    kind: ClassVar[WorkerErrorKind] = "input_too_large"
 
 
 class InputFetchFailed(WorkerError):
-    kind = "input_fetch_failed"
+    kind: ClassVar[WorkerErrorKind] = "input_fetch_failed"
 
 
 class AddressNotAllowed(WorkerError):
-    kind = "address_not_allowed"
+    kind: ClassVar[WorkerErrorKind] = "address_not_allowed"
 
 
 class NotADocument(WorkerError):
-    kind = "not_a_document"
+    kind: ClassVar[WorkerErrorKind] = "not_a_document"
 
 
 class VolumePathNotAllowed(WorkerError):
-    kind = "volume_path_not_allowed"
+    kind: ClassVar[WorkerErrorKind] = "volume_path_not_allowed"
 
 
 class PageRangeInvalid(WorkerError):
-    kind = "page_range_invalid"
+    kind: ClassVar[WorkerErrorKind] = "page_range_invalid"
 
 
 class ParseFailed(WorkerError):
-    kind = "parse_failed"
+    kind: ClassVar[WorkerErrorKind] = "parse_failed"
 
 
 class ParseTimedOut(WorkerError):
-    kind = "parse_timeout"
+    kind: ClassVar[WorkerErrorKind] = "parse_timeout"
     recycle_worker = True
 
 
 class ResponseTooLarge(WorkerError):
-    kind = "response_too_large"
+    kind: ClassVar[WorkerErrorKind] = "response_too_large"
 
 
 class TransportNotConfigured(WorkerError):
-    kind = "transport_not_configured"
+    kind: ClassVar[WorkerErrorKind] = "transport_not_configured"
 
 
 class UploadFailed(WorkerError):
-    kind = "upload_failed"
+    kind: ClassVar[WorkerErrorKind] = "upload_failed"
 
 
 class WorkerConfigError(WorkerError):
-    kind = "worker_misconfigured"
+    kind: ClassVar[WorkerErrorKind] = "worker_misconfigured"
 
 
 _URL = re.compile(r"\b([A-Za-z][A-Za-z0-9+.\-]*)://([^\s/?#\"'<>]+)([^\s?#\"'<>]*)(?:\?[^\s#\"'<>]*)?(?:#[^\s\"'<>]*)?")
@@ -127,9 +131,10 @@ def compact_error_text(text: str, *, limit: int = ERROR_TEXT_LIMIT, secrets: Ite
 def describe_failure(error: BaseException, *, secrets: Iterable[str] | None = None) -> str:
     """The single, safe error string of a failed job: '<kind>: <message>'."""
     secrets = secret_values() if secrets is None else secrets
+    kind: WorkerErrorKind
     if isinstance(error, WorkerError):
         kind, message = error.kind, str(error)
     else:
         # An unexpected exception is a worker bug; keep its type so it can be found.
         kind, message = "internal_error", f"{type(error).__name__}: {error}"
-    return f"{kind}: {compact_error_text(message, secrets=secrets)}"
+    return failure_text(kind, compact_error_text(message, secrets=secrets))

@@ -13,9 +13,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from schemas.worker_api import JobInput, JobOutput
+from schemas.worker_api import JobFailure, JobInput, JobOutput
 
-SCHEMA_FILES = {"job_input.schema.json": JobInput, "job_output.schema.json": JobOutput}
+SCHEMA_FILES = {
+    "job_input.schema.json": JobInput,
+    "job_output.schema.json": JobOutput,
+    "job_failure.schema.json": JobFailure,
+}
 
 
 def schema_documents() -> dict[str, dict[str, Any]]:

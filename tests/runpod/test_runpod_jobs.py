@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from resources.runpod_parser import RunPodJobFailed, RunPodJobTimedOut, RunPodParser
+from resources.runpod.failures import RunPodJobFailed, RunPodJobTimedOut
+from resources.runpod.parser import RunPodParser
 from schemas.plan import Batch
 from specmill.parse.runpod_client import RunPodDeadlineExceeded
 from tests.runpod.conftest import BUCKET, Bench

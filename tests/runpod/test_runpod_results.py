@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from resources.runpod_parser import BatchRun
+from resources.runpod.jobs import BatchRun
 from schemas.plan import Batch
 from schemas.worker_api import JobOutput
 from specmill.parse.runpod_client import EndpointClient
@@ -61,9 +61,9 @@ def test_a_result_over_the_inline_cap_arrives_through_s3_with_the_same_blocks(be
 def test_an_expired_result_url_is_re_signed_and_the_result_is_not_lost(bench, capped, sample):
     endpoint_id, _ = capped
     parser = parser_for(bench, endpoint_id=endpoint_id)
-    bucket = parser.bucket_client()
-    source_key, _ = parser.ensure_source(bucket, sample.pdf)
-    source_url = bucket.generate_presigned_url("get_object", Params={"Bucket": parser.bucket_name, "Key": source_key}, ExpiresIn=600)
+    bucket = parser.bucket()
+    source_key, _ = bucket.ensure_source(sample.pdf)
+    source_url = bucket.presigned_get(source_key, expires_in_s=600)
     with EndpointClient(parser.base_url, endpoint_id, parser.api_key) as client:
         job_id = client.submit(parser.job_input(source_url, BATCH))
         bench.emulator.wait_for(job_id, timeout_s=300)

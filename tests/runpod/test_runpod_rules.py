@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from resources.runpod_parser import RunPodConfigError, RunPodOptions, is_permanent_failure
+from resources.runpod.failures import is_permanent_failure
+from resources.runpod.options import RunPodConfigError, RunPodOptions
 from schemas.blocks import Block
 from schemas.plan import Batch, BatchPlan, PlanParameters
 from specmill.parse import normalize

@@ -115,7 +115,7 @@ def test_committed_schema_files_match_the_models() -> None:
         )
 
 
-def test_schema_export_command_writes_both_files(tmp_path: Path) -> None:
+def test_schema_export_command_writes_every_schema_file(tmp_path: Path) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "worker.schema_export", str(tmp_path / "out")],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
