@@ -148,3 +148,11 @@ def test_a_profile_asked_for_wins_over_the_automatic_choice(tmp_path: Path):
 def test_without_a_profile_asked_for_a_missing_pdf_is_named_as_what_the_choice_needs(tmp_path: Path):
     with pytest.raises(SourcePdfError, match=r"source PDF not found: .*gone.pdf.*chosen from it"):
         SpecmillSettings(pdf_path=str(tmp_path / "gone.pdf")).profile()
+
+
+def test_the_profile_option_names_every_shipped_profile():
+    from specmill_cli.main import _parser
+
+    build = _parser()._subparsers._group_actions[0].choices["build"]
+    help_text = next(action.help for action in build._actions if action.dest == "profile")
+    assert all(name in help_text for name in shipped_profile_names())
