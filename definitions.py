@@ -1,10 +1,11 @@
 """The Dagster code location: assets, checks, resources and jobs of specmill.
 
 `dagster dev` (workspace.yaml) loads `defs` below, configured from the environment:
-SPECMILL_PDF (the document), SPECMILL_OUT (artifact folder), SPECMILL_PROFILE, SPECMILL_SCHEMAS
-(os.pathsep-separated), SPECMILL_PARSER with SPECMILL_TIER and SPECMILL_OCR_MODE (who parses:
-resources/parser_choice.py, where `specmill build` makes the same choice), SPECMILL_STORE.
-`specmill build` builds its own Definitions for one PDF with `build_definitions`."""
+SPECMILL_PDF (the document), SPECMILL_OUT (artifact folder), SPECMILL_PROFILE (a shipped
+profile's name or a YAML file; unset: chosen from the PDF), SPECMILL_SCHEMAS (os.pathsep-separated),
+SPECMILL_PARSER with SPECMILL_TIER and SPECMILL_OCR_MODE (who parses: resources/parser_choice.py,
+where `specmill build` makes the same choice), SPECMILL_STORE. `specmill build` builds its own
+Definitions for one PDF with `build_definitions`."""
 
 import os
 from pathlib import Path

@@ -19,7 +19,10 @@ def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
     """The source PDF: sha256, pages, page labels, printed-page offset and the cleaned outline
     (bookmarks, or headings from the text layer when there is no usable outline), and the text
     of every page (pages.json: the one extraction of the text layer that later stages read)."""
-    source, page_text = read_source(Path(settings.pdf_path), settings.profile())
+    selection = settings.profile_selection()
+    how = "chosen from the document" if selection.automatic else "asked for"
+    context.log.info(f"document profile {selection.name} ({how}): {selection.reason}")
+    source, page_text = read_source(Path(settings.pdf_path), selection.profile)
     previous = store.read_model_if_exists(artifacts.SOURCE, SourcePdf)
     if previous is not None and previous.sha256 != source.sha256:
         raise ArtifactError(
@@ -56,6 +59,9 @@ def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
             "outline_path": dg.MetadataValue.path(store.uri(artifacts.OUTLINE)),
             "page_text_chars": sum(len(text) for text in page_text.pages),
             "page_text_path": dg.MetadataValue.path(store.uri(artifacts.PAGE_TEXT)),
+            "profile": selection.name,
+            "profile_automatic": selection.automatic,
+            "profile_reason": selection.reason,
         },
         data_version=dg.DataVersion(source.sha256),
     )

@@ -4,20 +4,19 @@ from pathlib import Path
 
 import dagster as dg
 
-from schemas.profile import DocumentProfile
-from specmill.errors import ProfileError
+from schemas.profile import DocumentProfile, ProfileSelection
+from specmill.profiles.select import select_profile
 
 
 class SpecmillSettings(dg.ConfigurableResource):
     pdf_path: str
-    profile_path: str | None = None
+    profile_path: str | None = None  # a shipped profile's name ('german-statute') or a YAML file; None: chosen from the PDF
     schema_paths: list[str] = []
 
+    def profile_selection(self) -> ProfileSelection:
+        """The profile and how it was chosen; ProfileError when the one asked for is unknown or invalid."""
+        return select_profile(self.profile_path, Path(self.pdf_path))
+
     def profile(self) -> DocumentProfile:
-        path = Path(self.profile_path) if self.profile_path else None
-        if path is not None and not path.is_file():
-            raise ProfileError(f"document profile not found: {path}")
-        try:
-            return DocumentProfile.load(path)
-        except Exception as exc:  # yaml errors and pydantic ValidationError alike
-            raise ProfileError(f"document profile {path} is invalid: {exc}") from exc
+        """Loaded and validated once a process (specmill.profiles): each stage reads only its part."""
+        return self.profile_selection().profile

@@ -40,11 +40,8 @@ def _default_clause_id_patterns() -> list[ClauseIdPattern]:
         ClauseIdPattern(regex=r"(?:(?:Annex|Appendix)[\s\u00a0]+)?(?P<id>[A-Z](?:\.\d+)+)\.?" + separator),
         # "17.4.37 tbl (Table)", "2 Conformance", "3. Terms".
         ClauseIdPattern(regex=r"(?P<id>\d+(?:\.\d+)*)\.?" + separator),
-        # "§ 823 Schadensersatzpflicht", "§§ 3 bis 6 (weggefallen)": statutes numbered by section sign.
-        ClauseIdPattern(
-            regex=r"§§?[\s\u00a0]*(?P<id>\d+[a-z]?)(?:[\s\u00a0]*(?:bis|to|-|\u2013)[\s\u00a0]*\d+[a-z]?)?" + separator,
-            template="§ {id}",
-        ),
+        # A statute numbered by section sign ('§ 823') brings its pattern in its profile
+        # (profiles/german-statute.yaml): the generic default knows no document.
     ]
 
 
@@ -90,3 +87,20 @@ class DocumentProfile(Contract):
 
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         return cls.model_validate(data)
+
+
+class AutomaticChoice(Contract):
+    """The shipped profile a document's own evidence calls for (specmill.profiles.choose)."""
+
+    profile: str | None = Field(description="A shipped profile's name; None: the generic default.")
+    reason: str = Field(description="The evidence, in words ('2849 of 3220 bookmarks are '§ N' and the text is German …').")
+
+
+class ProfileSelection(Contract):
+    """The profile one build uses, and how it came to be chosen (logged by source_pdf)."""
+
+    profile: DocumentProfile
+    name: str
+    path: str | None = Field(description="The YAML file read; None: the generic default.")
+    automatic: bool = Field(description="Chosen from the document because no profile was asked for.")
+    reason: str

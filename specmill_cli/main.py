@@ -32,7 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="run the asset graph on one PDF and write its artifacts")
     build.add_argument("pdf", type=Path, help="the source PDF")
     build.add_argument("--out", type=Path, required=True, help="artifact folder (created; reused on re-runs)")
-    build.add_argument("--profile", type=Path, help="document profile YAML")
+    build.add_argument(
+        "--profile",
+        help="document profile: a shipped profile's name (see profiles/: german-statute) or a YAML file; default: "
+        "chosen from the PDF (a German statute book gets german-statute, anything else the generic default)",
+    )
     build.add_argument("--schemas", type=Path, nargs="*", default=[], help="XSD/RNC/RNG files, folders or zips")
     build.add_argument("--stop-after", choices=STAGES, help="stop after this stage")
     build.add_argument(

@@ -18,9 +18,8 @@ from resources.parser_choice import ParserChoice
 from schemas import artifacts
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
-from schemas.profile import DocumentProfile
 from specmill.atomic import write_json_atomic, write_text_atomic
-from specmill.errors import ProfileError
+from specmill.profiles.shipped import load_profile, resolve_profile
 from specmill.source.pdf import file_sha256
 from specmill_cli.interrupts import BuildInterrupted, busy, raise_if_stopped, stop_signal_received, watch_stop_signals
 from specmill_cli.summary import RunSummary, StepFailure, check_records, metadata_to_json
@@ -35,7 +34,7 @@ REPORT = "report.md"
 WARNINGS_SHOWN = 5  # per run on the terminal; build.log has them all
 
 
-def validate_inputs(pdf: Path, out: Path, profile: Path | None, mineru_output: Path | None = None) -> None:
+def validate_inputs(pdf: Path, out: Path, profile: str | None, mineru_output: Path | None = None) -> None:
     """Fail before anything is written: unusable PDF (a scan without a text layer included),
     bad profile, unusable MinerU output, or an --out folder a build must not write to
     (specmill_cli.output_folder)."""
@@ -48,12 +47,7 @@ def validate_inputs(pdf: Path, out: Path, profile: Path | None, mineru_output: P
 
         load_existing_output(str(mineru_output.resolve()))
     if profile is not None:
-        if not profile.is_file():
-            raise ProfileError(f"document profile not found: {profile}")
-        try:
-            DocumentProfile.load(profile)
-        except Exception as exc:
-            raise ProfileError(f"document profile {profile} is invalid: {exc}") from exc
+        load_profile(resolve_profile(profile))  # ProfileError naming an unknown name or what is invalid
     check_output_folder(out, lambda: file_sha256(pdf))
 
 
@@ -124,7 +118,7 @@ class BuildOptions:
 
     pdf: Path
     out: Path
-    profile: Path | None = None
+    profile: str | None = None  # a shipped profile's name or a YAML file; None: chosen from the PDF
     schemas: tuple[Path, ...] = ()
     parser: ParserChoice = ParserChoice()  # who parses (resources/parser_choice.py)
 
@@ -153,7 +147,7 @@ def build_graph(options: BuildOptions) -> tuple[dg.Definitions, dg.DagsterInstan
     resources = build_resources(
         pdf_path=str(options.pdf.resolve()),
         out_dir=str(options.out.resolve()),
-        profile_path=str(options.profile.resolve()) if options.profile else None,
+        profile_path=str(resolve_profile(options.profile)) if options.profile else None,
         schema_paths=[str(path.resolve()) for path in options.schemas],
         # MinerU's config goes into the instance's home unless the choice names another place.
         parser=parser_resource(replace(options.parser, mineru_home=options.parser.mineru_home or str(home / "mineru-home"))),

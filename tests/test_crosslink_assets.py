@@ -25,12 +25,15 @@ from schemas.tree import ClauseTreeReport
 from specmill.atomic import write_json_atomic
 from specmill.links.verify import dangling_links
 from specmill.sample import generate_sample
+from tests.pdf_factory import numbered_document
 from tests.test_links_resolve import TREE, tree_report
 
 CHECKS = [crosslinks_do_not_dangle, crosslinks_resolution_rate, crosslinks_survive_a_copy, crosslinks_point_at_their_clause]
 
 
 def resources(out: Path, pdf: Path) -> dict:
+    if not pdf.exists():  # the profile is chosen from the PDF: a small generic one stands in
+        numbered_document(pdf, [("1 Scope", 0)], 1)
     return {"settings": SpecmillSettings(pdf_path=str(pdf)), "store": LocalArtifactStore(root=str(out))}
 
 

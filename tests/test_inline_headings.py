@@ -3,10 +3,13 @@
 from schemas.blocks import Block
 from schemas.outline import OutlineEntry
 from schemas.profile import DocumentProfile
+from specmill.profiles.shipped import shipped_profile
 from specmill.tree.inline_headings import split_inline_headings
 from specmill.tree.segment import find_misplaced_blocks, segment_blocks
 
-PATTERNS = DocumentProfile().outline.clause_id_patterns
+# The BGB's pages are read with its profile's clause ids, lwarp's manual with the generic default's.
+PATTERNS = shipped_profile("german-statute").outline.clause_id_patterns
+GENERIC = DocumentProfile().outline.clause_id_patterns
 OUTLINE = [
     OutlineEntry(clause_id="§ 1", title="Beginn der Rechtsfähigkeit", level=1, page=0),
     OutlineEntry(clause_id="§ 2", title="Eintritt der Volljährigkeit", level=1, page=0),
@@ -58,9 +61,9 @@ def test_a_bold_clause_number_inside_a_sentence_stays_a_reference():
     # genericode p. 21: MinerU bolds the linked number; split out, it cut the sentence in three.
     outline = [OutlineEntry(clause_id="3.3", title="Column Sets", level=2, page=10)]
     block = Block(type="text", page=20, text="Many of these have appeared already in section **3.3**, so the explanations will not be repeated.")
-    assert split_inline_headings([block], outline, PATTERNS) == [block]
+    assert split_inline_headings([block], outline, GENERIC) == [block]
     heading_first = Block(type="text", page=10, text="Text before. **3.3** Column sets are described here.")
-    assert [piece.text_level for piece in split_inline_headings([heading_first], outline, PATTERNS)] == [None, 2, None]
+    assert [piece.text_level for piece in split_inline_headings([heading_first], outline, GENERIC)] == [None, 2, None]
 
 
 def test_a_sentence_typed_as_a_heading_keeps_the_clause_numbers_it_cites():
@@ -71,7 +74,7 @@ def test_a_sentence_typed_as_a_heading_keeps_the_clause_numbers_it_cites():
     ]
     block = Block(type="text", page=366, text_level=1,
                   text="See section 60.5 for how minipage footnotes are gathered. See section 94.4 for how they are placed.")
-    assert split_inline_headings([block], outline, PATTERNS) == [block]
+    assert split_inline_headings([block], outline, GENERIC) == [block]
 
 
 def test_the_segmenter_now_opens_every_merged_clause():
@@ -115,7 +118,7 @@ def test_a_heading_buried_in_a_paragraph_without_bold_is_cut_out_with_its_title(
         Block(type="text", page=1, text="the delimiter in the first row. 8.11 Floats 8.11.1 Float contents alignment! "
                                         "figure & table \\centering are honored."),
     ]
-    pieces = split_buried_headings(blocks, LATEX_OUTLINE, PATTERNS)
+    pieces = split_buried_headings(blocks, LATEX_OUTLINE, GENERIC)
     assert [(piece.text, piece.text_level) for piece in pieces] == [
         ("File 86 **lwarp-chkfloat.sty**", None),
         ("§ 195 Package **chkfloat**", 2),
@@ -135,7 +138,7 @@ def test_a_clause_number_that_is_a_reference_or_on_another_page_is_left_in_its_p
         Block(type="text", page=1, text="Ends here. 8.11 Tables of contents follow."),  # not the title of 8.11
         Block(type="text", page=0, text="**The bold run § 195 Package chkfloat** is the bold splitter's."),
     ]
-    assert split_buried_headings(blocks, LATEX_OUTLINE, PATTERNS) == blocks
+    assert split_buried_headings(blocks, LATEX_OUTLINE, GENERIC) == blocks
 
 
 def test_buried_headings_open_their_clauses():
@@ -144,5 +147,5 @@ def test_buried_headings_open_their_clauses():
         Block(type="text", page=0, text="chkfloat is ignored."),
         Block(type="text", page=1, text="More about chkfloat. 8.11 Floats 8.11.1 Float contents alignment! Honored."),
     ]
-    tree = segment_blocks(blocks, LATEX_OUTLINE[:3], clause_id_patterns=PATTERNS)
+    tree = segment_blocks(blocks, LATEX_OUTLINE[:3], clause_id_patterns=GENERIC)
     assert [match.clause_id for match in tree.report.matched] == ["195", "8.11", "8.11.1"]

@@ -4,6 +4,10 @@ import pytest
 
 from schemas.link_profile import LinkRules, ReferencePattern
 from specmill.links.extract import document_name, extract_references
+from specmill.profiles.shipped import shipped_profile
+
+# A German statute's words ('bis', 'und', 'Abs.', '§ 12 ZPO') are its profile's; the generic default knows none.
+STATUTE = shipped_profile("german-statute").links
 
 
 def found(text, **kwargs):
@@ -18,8 +22,6 @@ def found(text, **kwargs):
         ("see §A.3 for the schema", [("§A.3", "section_sign", ("A.3",))]),
         ("The type ST_Jc (§17.18.44) applies.", [("§17.18.44", "section_sign", ("17.18.44",))]),
         ("The clauses §§ 3–5 describe it.", [("§§ 3–5", "range", ("3", "5"))]),
-        ("nach den §§ 249 bis 253 zu ersetzen", [("§§ 249 bis 253", "range", ("249", "253"))]),
-        ("die §§ 823, 826 und 831 Abs. 2", [("§§ 823, 826 und 831", "list", ("823", "826", "831"))]),
         ("as stated in clause 7, the", [("clause 7", "clause_word", ("7",))]),
         ("Section 3.2 defines", [("Section 3.2", "clause_word", ("3.2",))]),
         ("is given in Annex B.", [("Annex B", "annex", ("Annex B",))]),
@@ -112,9 +114,31 @@ def test_running_lines_never_contribute():
     assert [r.raw_text for r in references] == ["§17.5"]
 
 
+@pytest.mark.parametrize(
+    ("text", "with_profile", "generic"),
+    [
+        ("nach den §§ 249 bis 253 zu ersetzen", [("§§ 249 bis 253", "range", ("249", "253"))], [("§§ 249", "section_sign", ("249",))]),
+        (
+            "die §§ 823, 826 und 831 Abs. 2",
+            [("§§ 823, 826 und 831", "list", ("823", "826", "831"))],
+            [("§§ 823, 826", "list", ("823", "826"))],  # 'und' joins nothing without the profile
+        ),
+    ],
+)
+def test_a_statutes_ranges_and_lists_are_read_with_its_profile(text, with_profile, generic):
+    assert found(text, rules=STATUTE) == with_profile
+    assert found(text) == generic
+
+
+def test_the_generic_default_knows_no_statute():
+    references = extract_references("nach § 12 ZPO und § 5 des Handelsgesetzbuchs; § 20 Absatz 2 des Kapitalanlagegesetzbuchs")
+    assert [(r.raw_text, r.external) for r in references] == [("§ 12", False), ("§ 5", False), ("§ 20", False)]
+
+
 def test_references_to_other_documents_are_marked_external():
     references = extract_references(
-        "defined in §5.1 of [RFC3986]; §3.2[xmlenc-core]; nach § 12 ZPO und § 5 des Handelsgesetzbuchs; § 823 BGB; ECMA-376 Part 2, §9"
+        "defined in §5.1 of [RFC3986]; §3.2[xmlenc-core]; nach § 12 ZPO und § 5 des Handelsgesetzbuchs; § 823 BGB; ECMA-376 Part 2, §9",
+        rules=STATUTE,
     )
     assert [(r.raw_text, r.external) for r in references] == [
         ("§5.1", True), ("§3.2", True), ("§ 12", True), ("§ 5", True), ("§ 823", False), ("§9", True),
@@ -123,7 +147,8 @@ def test_references_to_other_documents_are_marked_external():
 
 def test_subdivisions_are_skipped_before_deciding_the_reference_is_external():
     references = extract_references(
-        "nach § 20 Absatz 2 und 3 des Kapitalanlagegesetzbuchs; nach § 21 Abs. 1 Satz 2 ist; nach § 241 Abs. 2, kann der Gläubiger"
+        "nach § 20 Absatz 2 und 3 des Kapitalanlagegesetzbuchs; nach § 21 Abs. 1 Satz 2 ist; nach § 241 Abs. 2, kann der Gläubiger",
+        rules=STATUTE,
     )
     assert [(r.raw_text, r.external) for r in references] == [("§ 20", True), ("§ 21", False), ("§ 241", False)]
 
@@ -332,7 +357,9 @@ def test_a_list_after_a_citation_cites_the_same_document():
 
 def test_a_list_before_a_citation_keeps_its_own_document():
     # § 1600d is this code's own paragraph; § 182 belongs to the other statute: a list mixes them.
-    references = extract_references("dessen Vaterschaft nach § 1600d oder § 182 Abs. 1 des Gesetzes über das Verfahren festgestellt ist")
+    references = extract_references(
+        "dessen Vaterschaft nach § 1600d oder § 182 Abs. 1 des Gesetzes über das Verfahren festgestellt ist", rules=STATUTE
+    )
     assert [(r.raw_text, r.external, r.cited_document) for r in references] == [("§ 1600d", False, None), ("§ 182", True, "Gesetzes")]
 
 

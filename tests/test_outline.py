@@ -6,12 +6,14 @@ import pymupdf
 import pytest
 
 from schemas.profile import DocumentProfile
+from specmill.profiles.shipped import shipped_profile
 from specmill.clause_ids import parent_id, parse_heading, sort_key
 from specmill.source.outline import extract_outline
 from specmill.source.pages import calibrate_offset, page_labels
 from tests.pdf_factory import Line, PageSpec, make_pdf, numbered_document
 
 RULES = DocumentProfile().outline
+STATUTE = shipped_profile("german-statute").outline
 
 
 @pytest.mark.parametrize(
@@ -24,14 +26,27 @@ RULES = DocumentProfile().outline
         ("Appendix B OpenDocument Metadata", "Annex B", 1, "OpenDocument Metadata"),
         ("Appendix A.1 OpenDocument Manifest Schema", "A.1", 2, "OpenDocument Manifest Schema"),
         ("A.3.2 Something", "A.3.2", 3, "Something"),
+    ],
+)
+def test_clause_ids_are_parsed_from_headings(heading, clause_id, level, title):
+    for rules in (RULES, STATUTE):  # a statute's profile keeps the generic ids
+        parsed = parse_heading(heading, rules.clause_id_patterns)
+        assert parsed is not None
+        assert (parsed.clause_id, parsed.level, parsed.title) == (clause_id, level, title)
+
+
+@pytest.mark.parametrize(
+    ("heading", "clause_id", "level", "title"),
+    [
         ("§ 823\u00a0Schadensersatzpflicht", "§ 823", 1, "Schadensersatzpflicht"),
         ("§§ 3 bis 6\u00a0(weggefallen)", "§ 3", 1, "(weggefallen)"),
     ],
 )
-def test_clause_ids_are_parsed_from_headings(heading, clause_id, level, title):
-    parsed = parse_heading(heading, RULES.clause_id_patterns)
+def test_a_statutes_section_ids_are_its_profiles_not_the_generic_defaults(heading, clause_id, level, title):
+    parsed = parse_heading(heading, STATUTE.clause_id_patterns)
     assert parsed is not None
     assert (parsed.clause_id, parsed.level, parsed.title) == (clause_id, level, title)
+    assert parse_heading(heading, RULES.clause_id_patterns) is None
 
 
 @pytest.mark.parametrize("text", ["Introduction", "OLE_LINK6", "Version1.2", "A Foreword"])

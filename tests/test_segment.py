@@ -8,7 +8,11 @@ import pytest
 from schemas.blocks import Block
 from schemas.outline import OutlineEntry
 from schemas.tree import FRONT_MATTER_KEY
+from specmill.profiles.shipped import shipped_profile
 from specmill.tree.segment import find_misplaced_blocks, page_ordered, segment_blocks
+
+# The BGB's clause ids ('§ 823', '§§ 3 bis 6') are the german-statute profile's, not the generic default's.
+STATUTE_IDS = shipped_profile("german-statute").outline.clause_id_patterns
 
 
 def text(body: str, page: int, level: int | None = None, bbox: list[float] | None = None) -> Block:
@@ -179,7 +183,7 @@ def test_heading_misfiled_as_the_first_line_of_a_table_opens_the_clause():
 def test_bold_heading_and_statute_ids_match():
     # bgb-2024 page 1 (4.0.12 flash): "**§ 14 Unternehmer**".
     outline = [entry("§ 13", "Verbraucher", 1), entry("§ 14", "Unternehmer", 1)]
-    tree = segment_blocks([text("§ 13 Verbraucher", 1, 2), text("**§ 14 Unternehmer**", 1), text("(1) Unternehmer ist …", 1)], outline)
+    tree = segment_blocks([text("§ 13 Verbraucher", 1, 2), text("**§ 14 Unternehmer**", 1), text("(1) Unternehmer ist …", 1)], outline, clause_id_patterns=STATUTE_IDS)
     assert blocks_of(tree, "§ 14") == ["(1) Unternehmer ist …"]
 
 
@@ -189,7 +193,7 @@ def test_bookmark_filed_out_of_page_order_does_not_block_the_walk():
                entry("§ 3", "Namensrecht", 1), entry("§ 4", "Verbraucher", 1), entry("§ 5", "Unternehmer", 1)]
     blocks = [text(f"§ {n} {t}", p, 2) for n, t, p in [(1, "Beginn", 0), (2, "Volljährigkeit", 0), (3, "Namensrecht", 1),
                                                         (4, "Verbraucher", 1), (5, "Unternehmer", 1), (549, "Wohnraum", 129)]]
-    tree = segment_blocks(blocks, outline)
+    tree = segment_blocks(blocks, outline, clause_id_patterns=STATUTE_IDS)
     assert not tree.report.missed
     assert tree.report.reordered == ["§ 549"]
     assert keys(tree) == ["§ 1", "§ 2", "§ 3", "§ 4", "§ 5", "§ 549"]
@@ -255,7 +259,7 @@ def test_entries_of_one_page_follow_their_headings_positions_when_the_bookmarks_
     blocks = [text("§ 1 Beginn der Rechtsfähigkeit", 0, 2), text("§ 548 Verjährung", 128, 2), text("Die Ersatzansprüche.", 128),
               text("§ 548a Miete digitaler Produkte", 129, 2), text("Entsprechend anzuwenden.", 129),
               text("§ 549 Wohnraum", 129, 2), text("Für Mietverhältnisse über Wohnraum gelten...", 129)]
-    assert not segment_blocks(blocks, outline).report.missed
+    assert not segment_blocks(blocks, outline, clause_id_patterns=STATUTE_IDS).report.missed
 
 
 def test_a_heading_typed_as_a_footer_opens_its_clause_but_a_running_footer_never_does():
@@ -269,7 +273,7 @@ def test_a_heading_typed_as_a_footer_opens_its_clause_but_a_running_footer_never
         text("Ein Bruchteil eines Grundstücks kann mit einer Reallast nur belastet werden, wenn...", 274),
         footer("Bürgerliches Gesetzbuch", 274), text("§ 1107 Einzelleistungen", 275, 2), footer("Bürgerliches Gesetzbuch", 275),
     ]
-    tree = segment_blocks(blocks, outline)
+    tree = segment_blocks(blocks, outline, clause_id_patterns=STATUTE_IDS)
     assert not tree.report.missed
     assert blocks_of(tree, "§ 1106") == ["Ein Bruchteil eines Grundstücks kann mit einer Reallast nur belastet werden, wenn..."]
     assert tree.report.furniture_dropped == {"footer": 3}
@@ -282,7 +286,7 @@ def test_a_title_alone_never_opens_a_later_clause_than_the_next_expected_one():
     blocks = [text("**§ 1647**", 352), text("(weggefallen)", 352, 2), text("§ 1648 Ersatz von Aufwendungen", 352, 2),
               text("Machen die Eltern Aufwendungen...", 352), text("§ 1649 Verwendung der Einkünfte", 352, 2),
               text("(1) Die Einkünfte des Kindesvermögens...", 352), text("§§ 1650 bis 1663 (weggefallen)", 352, 2)]
-    tree = segment_blocks(blocks, outline)
+    tree = segment_blocks(blocks, outline, clause_id_patterns=STATUTE_IDS)
     assert not tree.report.missed  # "§§ 1650 bis 1663 (weggefallen)" opens § 1650
     assert blocks_of(tree, "§ 1647") == ["(weggefallen)"]
 

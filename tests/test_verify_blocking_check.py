@@ -27,6 +27,7 @@ from schemas.profile import DocumentProfile
 from schemas.tree import ClauseTree, Section, SegmentationReport
 from schemas.vocabulary import FindingsReport
 from specmill.tree.write import render_clause_tree
+from tests.pdf_factory import numbered_document
 
 SCHEMA = """<?xml version="1.0" encoding="utf-8"?>
 <schema xmlns="http://www.w3.org/2001/XMLSchema" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"
@@ -89,6 +90,7 @@ def _store(tmp_path: Path, listing: str) -> Path:
     ))
     store.write_model("pages.json", PageText(sha256=sha256, page_count=1, pages=[PAGE]))
     (tmp_path / "xmldsig-core-schema.xsd").write_text(SCHEMA)
+    numbered_document(tmp_path / "xmldsig-core.pdf", [("4.4.2 The KeyValue Element", 0)], 1)  # the profile is chosen from it
     return root
 
 
