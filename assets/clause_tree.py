@@ -29,7 +29,7 @@ def clause_tree(context: dg.AssetExecutionContext, settings: SpecmillSettings, s
     started = time.perf_counter()
     source = store.read_model(artifacts.SOURCE, SourcePdf)
     document = store.read_model(BLOCKS, DocumentBlocks)
-    profile = settings.profile()
+    profile = settings.stage_profile(store)
     with PdfTextLayer(source.path) as text_layer:
         tree = segment_blocks(
             join_listings(document.blocks, text_layer.lines_under, heading_texts(source.outline.entries)),

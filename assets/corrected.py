@@ -23,8 +23,8 @@ from specmill.verify.schema_dump import AuthoritativeSchemas
 from specmill.vocabulary import read_schema_files
 
 
-def verification_rules(settings: SpecmillSettings) -> VerificationRules:
-    return settings.profile().verification
+def verification_rules(settings: SpecmillSettings, store: ArtifactStore) -> VerificationRules:
+    return settings.stage_profile(store).verification
 
 
 def source_page_text(store: ArtifactStore, source: SourcePdf) -> PageText:
@@ -59,7 +59,7 @@ def corrected_corpus(context: dg.AssetExecutionContext, settings: SpecmillSettin
     source = store.read_model(artifacts.SOURCE, SourcePdf)
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
     vocabulary = store.read_model(VOCABULARY, Vocabulary)
-    rules = verification_rules(settings)
+    rules = verification_rules(settings, store)
     # The cross-linked tree, read once: corrections apply to what readers will get, links
     # included, and the corpus is this tree with the changed files over it. The store raises
     # naming the tree when crosslink_graph has not run.

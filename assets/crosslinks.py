@@ -25,7 +25,7 @@ def crosslink_graph(context: dg.AssetExecutionContext, settings: SpecmillSetting
     reference with its target or the reason it has none, the citation graph, and the figures."""
     started = time.perf_counter()
     tree_report = store.read_model(TREE_REPORT, ClauseTreeReport)
-    files, report = link_tree(store.read_tree(TREE_DIR), tree_report, link_rules(settings.profile()))
+    files, report = link_tree(store.read_tree(TREE_DIR), tree_report, link_rules(settings.stage_profile(store)))
     store.write_tree(LINKED_DIR, files)
     store.write_model(LINKS_REPORT, report)
     if report.unresolved_internal:

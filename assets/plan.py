@@ -31,7 +31,7 @@ def batch_plan(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
     """Clause-aligned batches (target ~100 pages, hard max ~200): cuts only where a clause starts;
     top-level clauses and annexes always open a batch. One dynamic partition per batch."""
     source = store.read_model(artifacts.SOURCE, SourcePdf)
-    plan = plan_batches(source.outline.entries, source.page_count, settings.profile().plan, source.sha256)
+    plan = plan_batches(source.outline.entries, source.page_count, settings.stage_profile(store).plan, source.sha256)
     store.write_model(artifacts.PLAN, plan)
     added, removed = register_partitions(context.instance, plan)
     sizes = [batch.page_count for batch in plan.batches]

@@ -23,6 +23,7 @@ def source_pdf(context: dg.AssetExecutionContext, settings: SpecmillSettings, st
     how = "chosen from the document" if selection.automatic else "asked for"
     context.log.info(f"document profile {selection.name} ({how}): {selection.reason}")
     source, page_text = read_source(Path(settings.pdf_path), selection.profile)
+    store.write_model(artifacts.PROFILE, selection.record())
     previous = store.read_model_if_exists(artifacts.SOURCE, SourcePdf)
     if previous is not None and previous.sha256 != source.sha256:
         raise ArtifactError(

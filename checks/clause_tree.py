@@ -36,7 +36,7 @@ def clause_tree_has_every_clause(settings: SpecmillSettings, store: ArtifactStor
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
     missing = missing_clauses(report, store.read_tree(TREE_DIR))
     seg = report.segmentation
-    allowed = settings.profile().segmentation.missing_clauses_blocking
+    allowed = settings.stage_profile(store).segmentation.missing_clauses_blocking
     share = len(missing) / seg.clauses_total if seg.clauses_total else 0.0
     return dg.AssetCheckResult(
         passed=not missing,

@@ -53,7 +53,7 @@ def corrected_corpus_replaces_schema_dumps(settings: SpecmillSettings, store: Ar
     text layer prints, so a listing the reader never found fails the check rather than passing
     on nothing (it passes, saying so, when the PDF prints no declaration of the schemas)."""
     findings = store.read_model(FINDINGS, FindingsReport)
-    threshold = verification_rules(settings).replacement_threshold
+    threshold = verification_rules(settings, store).replacement_threshold
     replacement = findings.schema_replacement
     rate = replacement.rate
     return dg.AssetCheckResult(

@@ -134,7 +134,7 @@ def section_table_expectations(settings: SpecmillSettings, store: ArtifactStore)
     next heading right after its own)."""
     report = store.read_model(TREE_REPORT, ClauseTreeReport)
     source = store.read_model(artifacts.SOURCE, SourcePdf)
-    allowed = settings.profile().segmentation.missing_clauses_blocking
+    allowed = settings.stage_profile(store).segmentation.missing_clauses_blocking
     return validate_rows("sections", section_rows(report, source.page_count), _section_suite(allowed))
 
 

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from schemas.profile import DocumentProfile, ProfileSelection
-from specmill.profiles.select import select_profile
+from resources.store_base import ArtifactStore
+from schemas.artifacts import PROFILE
+from schemas.profile import DocumentProfile, ProfileRecord, ProfileSelection
+from specmill.profiles.select import recorded_profile, select_profile
 
 
 class SpecmillSettings(dg.ConfigurableResource):
@@ -20,3 +22,13 @@ class SpecmillSettings(dg.ConfigurableResource):
     def profile(self) -> DocumentProfile:
         """Loaded and validated once a process (specmill.profiles): each stage reads only its part."""
         return self.profile_selection().profile
+
+    def stage_profile(self, store: ArtifactStore) -> DocumentProfile:
+        """The profile of a stage after source_pdf: the one asked for, else the one source_pdf
+        chose from the document and recorded (profile.json). No later stage opens the PDF, and
+        a profile file asked for is read as it is now (an edit counts without a new plan)."""
+        if not self.profile_path:
+            record = store.read_model_if_exists(PROFILE, ProfileRecord)
+            if record is not None and record.automatic:
+                return recorded_profile(record)
+        return self.profile()

@@ -4,6 +4,7 @@ artifact, the checks and the CLI that read it, and the output-folder guard that 
 build owns never drift apart."""
 
 SOURCE = "source.json"
+PROFILE = "profile.json"  # which profile the build uses, and why (source_pdf)
 PAGE_TEXT = "pages.json"  # the text layer of every page, extracted once by source_pdf
 OUTLINE = "outline.json"
 PLAN = "plan.json"
@@ -20,7 +21,7 @@ FINDINGS_MARKDOWN = "findings.md"
 
 # Every top-level name a build writes into the store, in stage order.
 ALL = (
-    SOURCE, PAGE_TEXT, OUTLINE, PLAN, BATCHES, BLOCKS, TREE_DIR, TREE_REPORT, LINKED_DIR, LINKS_REPORT, VOCABULARY,
+    SOURCE, PROFILE, PAGE_TEXT, OUTLINE, PLAN, BATCHES, BLOCKS, TREE_DIR, TREE_REPORT, LINKED_DIR, LINKS_REPORT, VOCABULARY,
     CORPUS_DIR, FINDINGS, FINDINGS_MARKDOWN,
 )
 

@@ -96,6 +96,16 @@ class AutomaticChoice(Contract):
     reason: str = Field(description="The evidence, in words ('2849 of 3220 bookmarks are '§ N' and the text is German …').")
 
 
+class ProfileRecord(Contract):
+    """Which profile a build uses and why, as source_pdf records it (profile.json): the later
+    stages take an automatically chosen profile from here, so none of them opens the PDF."""
+
+    name: str
+    automatic: bool = Field(description="Chosen from the document because no profile was asked for.")
+    reason: str
+    shipped: bool = Field(description="A profile of profiles/ (found again by its name); False: the generic default or a file asked for.")
+
+
 class ProfileSelection(Contract):
     """The profile one build uses, and how it came to be chosen (logged by source_pdf)."""
 
@@ -104,3 +114,6 @@ class ProfileSelection(Contract):
     path: str | None = Field(description="The YAML file read; None: the generic default.")
     automatic: bool = Field(description="Chosen from the document because no profile was asked for.")
     reason: str
+
+    def record(self) -> ProfileRecord:
+        return ProfileRecord(name=self.name, automatic=self.automatic, reason=self.reason, shipped=self.automatic and self.path is not None)

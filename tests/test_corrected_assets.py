@@ -48,6 +48,7 @@ def _store(tmp_path: Path, out: Path, linked: dict[str, bytes] | None = None) ->
     artifacts.write_tree(LINKED_DIR, linked if linked is not None else files)
     shutil.copy(out / "tree.json", store / "tree.json")
     shutil.copy(out / "source.json", store / "source.json")
+    shutil.copy(out / "profile.json", store / "profile.json")  # the profile source_pdf chose and recorded
     shutil.copy(out / "pages.json", store / "pages.json")
     return store
 

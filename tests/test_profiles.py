@@ -156,3 +156,23 @@ def test_the_profile_option_names_every_shipped_profile():
     build = _parser()._subparsers._group_actions[0].choices["build"]
     help_text = next(action.help for action in build._actions if action.dest == "profile")
     assert all(name in help_text for name in shipped_profile_names())
+
+
+def test_later_stages_take_the_choice_source_pdf_recorded_and_never_open_the_pdf(tmp_path):
+    """profile.json, written by source_pdf, is what a later stage's profile comes from when none
+    was asked for: the PDF may be gone. A profile asked for is read as it is, whatever was recorded."""
+    from resources.settings import SpecmillSettings
+    from resources.storage import LocalArtifactStore
+    from schemas.artifacts import PROFILE
+    from schemas.profile import DocumentProfile, ProfileRecord
+
+    store = LocalArtifactStore(root=str(tmp_path))
+    store.write_model(PROFILE, ProfileRecord(name="german-statute", automatic=True, reason="test", shipped=True))
+    missing_pdf = str(tmp_path / "gone.pdf")
+    german = SpecmillSettings(pdf_path=missing_pdf).stage_profile(store)
+    assert "und" in german.links.list_connectors and "und" not in DocumentProfile().links.list_connectors
+
+    store.write_model(PROFILE, ProfileRecord(name="default", automatic=True, reason="test", shipped=False))
+    assert SpecmillSettings(pdf_path=missing_pdf).stage_profile(store) == DocumentProfile()
+    asked = SpecmillSettings(pdf_path=missing_pdf, profile_path="german-statute").stage_profile(store)
+    assert "und" in asked.links.list_connectors

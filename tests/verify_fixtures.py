@@ -14,8 +14,8 @@ def built_sample(root: Path) -> tuple[Path, Path, Path]:
     if "sample" not in _BUILT:
         from benchmarks.garble_injection import build_tree
         from resources.store_base import is_packed
-        from schemas.artifacts import TREE_DIR
-        from schemas.profile import DocumentProfile
+        from schemas.artifacts import PROFILE, TREE_DIR
+        from specmill.profiles.select import select_profile
         from specmill.atomic import write_bytes_atomic, write_json_atomic
         from specmill.sample import generate_sample
         from specmill.source.describe import read_source
@@ -28,9 +28,11 @@ def built_sample(root: Path) -> tuple[Path, Path, Path]:
             tree = out / "tree"
             files = {path.relative_to(tree).as_posix(): path.read_bytes() for path in sorted(tree.rglob("*")) if path.is_file()}
             write_bytes_atomic(out / TREE_DIR, pack_tree(files))
-        source, page_text = read_source(Path(document.pdf_path), DocumentProfile())
+        selection = select_profile(None, Path(document.pdf_path))  # what source_pdf chooses and records
+        source, page_text = read_source(Path(document.pdf_path), selection.profile)
         write_json_atomic(out / "source.json", source)
         write_json_atomic(out / "pages.json", page_text)
+        write_json_atomic(out / PROFILE, selection.record())
         _BUILT["sample"] = root
     base = _BUILT["sample"]
     return base / "doc" / "sample-spec.pdf", base / "doc" / "sample-spec.xsd", base / "out"

@@ -5,10 +5,10 @@ process for a given PDF and profile file (every stage asks)."""
 from functools import lru_cache
 from pathlib import Path
 
-from schemas.profile import AutomaticChoice, DocumentProfile, ProfileSelection
+from schemas.profile import AutomaticChoice, DocumentProfile, ProfileRecord, ProfileSelection
 from specmill.errors import SourcePdfError
 from specmill.profiles.choose import choose_profile
-from specmill.profiles.shipped import load_profile, resolve_profile, shipped_profile_path
+from specmill.profiles.shipped import load_profile, resolve_profile, shipped_profile, shipped_profile_path
 from specmill.source.pdf import open_pdf
 
 # Pages read for the language, spread over the document: a dozen pages of running text hold
@@ -36,6 +36,11 @@ def select_profile(requested: str | None, pdf: Path) -> ProfileSelection:
         return ProfileSelection(profile=generic, name=generic.name, path=None, automatic=True, reason=choice.reason)
     path = shipped_profile_path(choice.profile)
     return ProfileSelection(profile=load_profile(path), name=choice.profile, path=str(path), automatic=True, reason=choice.reason)
+
+
+def recorded_profile(record: ProfileRecord) -> DocumentProfile:
+    """The profile source_pdf chose from the document (profile.json), without the document."""
+    return shipped_profile(record.name) if record.shipped else _generic_default()
 
 
 @lru_cache(maxsize=1)
