@@ -25,14 +25,15 @@ from schemas.blocks import ParsedBatchArtifact
 from schemas.links import LinkReport
 from schemas.outline import SourcePdf
 from schemas.plan import BatchPlan
-from schemas.profile import DocumentProfile
+from schemas.profile import DocumentProfile, ProfileRecord
 from schemas.tree import ClauseTreeReport
 from specmill.clause_ids import parse_heading, sort_key
-from specmill.parse.document import join_batches
 from specmill.links.link import link_tree
 from specmill.links.verify import dangling_links
-from specmill.tree.segment import segment_blocks
+from specmill.parse.document import join_batches
+from specmill.profiles.select import recorded_profile
 from specmill.source.textlayer import PdfTextLayer
+from specmill.tree.segment import segment_blocks
 from specmill.tree.write import render_clause_tree, write_tree
 from specmill_cli.main import main
 
@@ -111,14 +112,15 @@ def build_linked_tree(pdf: Path, out: Path) -> tuple[ClauseTreeReport, LinkRepor
         for batch in plan.batches
     }
     document = join_batches(plan, batches)
-    profile = DocumentProfile()
+    # The profile the build chose for this document and recorded (german-statute for the BGB).
+    profile = recorded_profile(ProfileRecord.model_validate_json((out / "profile.json").read_bytes()))
     with PdfTextLayer(source.path) as text_layer:
         tree = segment_blocks(
             document.blocks, source.outline.entries, rules=profile.segmentation,
             clause_id_patterns=profile.outline.clause_id_patterns, recover_text=text_layer.text_under,
         )
     files, tree_report = render_clause_tree(tree, document_title=pdf.stem, rules=profile.tree)
-    linked, link_report = link_tree(files, tree_report, profile.links if hasattr(profile, "links") else None)
+    linked, link_report = link_tree(files, tree_report, profile.links)
     write_tree(linked, out / "linked")
     return tree_report, link_report
 
