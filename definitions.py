@@ -35,6 +35,7 @@ from checks.plan import plan_tiles_document
 from resources.parser_choice import ParserChoice, parser_choice_from_environment, parser_resource
 from resources.settings import SpecmillSettings
 from resources.storage import LocalArtifactStore
+from resources.store_choice import store_kind
 
 PLAN_JOB = "plan_document"
 PARSE_JOB = "parse_batches"
@@ -114,8 +115,7 @@ def build_definitions(resources: dict[str, dg.ConfigurableResource]) -> dg.Defin
 def store_from_environment(out_dir: str) -> dg.ConfigurableResource:
     """SPECMILL_STORE: local (default: the folder SPECMILL_OUT) or s3 (SPECMILL_S3_PREFIX in the
     BUCKET_* bucket; credentials stay environment variables, never stored in the instance)."""
-    store = os.environ.get("SPECMILL_STORE", "local")
-    if store == "s3":
+    if store_kind() == "s3":
         from resources.s3_storage import S3ArtifactStore
 
         return S3ArtifactStore(
@@ -126,8 +126,6 @@ def store_from_environment(out_dir: str) -> dg.ConfigurableResource:
             aws_access_key_id=dg.EnvVar("BUCKET_ACCESS_KEY_ID"),
             aws_secret_access_key=dg.EnvVar("BUCKET_SECRET_ACCESS_KEY"),
         )
-    if store != "local":
-        raise ValueError(f"SPECMILL_STORE must be local or s3, not {store!r}")
     return LocalArtifactStore(root=out_dir)
 
 

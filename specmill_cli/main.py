@@ -165,10 +165,14 @@ def _build(args: argparse.Namespace, parser_choice) -> int:
 
 
 def validate_options(args: argparse.Namespace) -> None:
-    """Options argparse cannot check, before any work: --jobs, --tier, --schemas."""
+    """Options argparse cannot check, before any work: --jobs, --tier, --schemas, and the
+    artifact store the environment names (SPECMILL_STORE)."""
     from typing import get_args
 
+    from resources.store_choice import store_kind
     from schemas.worker_api import Tier, TierName
+
+    store_kind()
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")

@@ -106,6 +106,26 @@ def test_cli_rejects_an_invalid_profile(tmp_path: Path, capsys):
     assert "exceeds max_pages" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "environment, named",
+    [
+        ({"SPECMILL_STORE": "ftp"}, "SPECMILL_STORE must be local or s3, not 'ftp'"),
+        ({"SPECMILL_STORE": "s3", "BUCKET_NAME": "specs"}, "needs BUCKET_ACCESS_KEY_ID, BUCKET_SECRET_ACCESS_KEY"),
+    ],
+    ids=["unknown store", "bucket without credentials"],
+)
+def test_cli_refuses_an_artifact_store_it_cannot_use_before_writing_anything(tmp_path: Path, capsys, monkeypatch, environment, named):
+    for name in ("SPECMILL_STORE", "BUCKET_NAME", "BUCKET_ACCESS_KEY_ID", "BUCKET_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    pdf = numbered_document(tmp_path / "doc.pdf", [("1 Scope", 0)], 1)
+    out = tmp_path / "out"
+    assert main(["build", str(pdf), "--out", str(out)]) == EXIT_BAD_INPUT
+    assert named in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_atomic_writes_leave_files_readable_like_plain_writes(tmp_path: Path):
     import os
     import stat

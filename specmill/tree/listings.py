@@ -34,9 +34,8 @@ _TAG_PIECE = re.compile(
     rf'^(?:</?[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?(?:\s+{_ATTRIBUTE})*\s*/?>?|(?:{_ATTRIBUTE}\s*)+/?>?)$'
 )
 _PROSE = re.compile(r"\b[a-z]{2,}\s+[a-z]{2,}\s+[a-z]{2,}\b")
-# A header at a page's top that starts with a clause number may be a heading MinerU filed as
-# furniture (the segmenter rescues those): a listing never runs across it.
 _MARKDOWN_ESCAPE = re.compile(r"\\([$\[\]_*#`])")
+# A numbered heading printed in the listing's font ('5.4.7 <ds:KeyInfo>') opens no listing.
 _DOTTED_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)+|[A-Z](?:\.\d+)+)\.?\s")
 _CODE_CHARACTER = re.compile(r"[{}()\[\]=;$\\<>|#]")
 _LEADING_NUMBER = re.compile(r"^\s*(\d{1,6})\s+")
