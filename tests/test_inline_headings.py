@@ -149,3 +149,73 @@ def test_buried_headings_open_their_clauses():
     ]
     tree = segment_blocks(blocks, LATEX_OUTLINE[:3], clause_id_patterns=GENERIC)
     assert [match.clause_id for match in tree.report.matched] == ["195", "8.11", "8.11.1"]
+
+
+def test_a_buried_heading_is_cut_whole_when_the_paragraph_ends_in_dots():
+    """lwarp-manual page 167 as MinerU returned it: the paragraph ends "… \\caption{A Table}. . .",
+    dots the heading parser trims from the title. Counting the heading's words from the end then
+    took "8.11 Floats 8.11.1 Float" as the heading of 8.11, and 8.11.1 was never found."""
+    from specmill.tree.inline_headings import split_buried_headings
+
+    block = Block(type="text", page=1, text="in the first row. 8.11 Floats 8.11.1 Float contents alignment! figure & table "
+                                            "\\centering are honored: \\begin{table*} \\centering \\caption{A Table}. . .")
+    pieces = split_buried_headings([block], LATEX_OUTLINE, GENERIC)
+    assert [(piece.text, piece.text_level) for piece in pieces] == [
+        ("in the first row.", None),
+        ("8.11 Floats", 2),
+        ("8.11.1 Float contents alignment!", 2),
+        ("figure & table \\centering are honored: \\begin{table*} \\centering \\caption{A Table}. . .", None),
+    ]
+
+
+def test_a_heading_read_as_a_line_of_a_listing_opens_its_clause():
+    """lwarp-manual page 1270: the title of § 695.20 is set beside the listing, and MinerU read it
+    as one more line of the code block, which a listing joined across the page break before
+    carries from page 1269. Code that holds the title's letters ("[-attachfile-]%") is no heading."""
+    from specmill.tree.inline_headings import split_code_headings
+
+    outline = [
+        OutlineEntry(clause_id="695.19", title="ccaption emulation", level=2, page=0),
+        OutlineEntry(clause_id="695.20", title="Final patchwork", level=2, page=1),
+        OutlineEntry(clause_id="141", title="attachfile", level=1, page=1),
+    ]
+    listing = Block(type="code", page=0, code_body="6 \\egroup\n7 }\nFinal patchwork\n8 \\newlistof{toc}\n9 [-attachfile-]%")
+    # The furniture and the gutter line numbers the joined listing crossed follow it.
+    crossed = [Block(type="header", page=0, text="lwarp"), Block(type="text", page=0, text="1226")]
+    after = Block(type="text", page=1, text="File 587 lwarp-common-multimedia.sty")
+    pieces = split_code_headings([listing, *crossed, after], outline)
+    assert [(piece.type, piece.code_body or piece.text, piece.text_level) for piece in pieces] == [
+        ("code", "6 \\egroup\n7 }", None),
+        ("text", "695.20 Final patchwork", 2),
+        ("code", "8 \\newlistof{toc}\n9 [-attachfile-]%", None),
+        ("header", "lwarp", None),
+        ("text", "1226", None),
+        ("text", "File 587 lwarp-common-multimedia.sty", None),
+    ]
+    heading = Block(type="text", page=0, text="695.19 ccaption emulation", text_level=2)
+    tree = segment_blocks([heading, listing, after], outline[:2], clause_id_patterns=GENERIC)
+    assert [match.clause_id for match in tree.report.matched] == ["695.19", "695.20"]
+    # A line that is another page's clause title, or too short a title alone, stays code.
+    elsewhere = [OutlineEntry(clause_id="695.20", title="Final patchwork", level=2, page=5)]
+    assert split_code_headings([listing, after], elsewhere) == [listing, after]
+    short = [OutlineEntry(clause_id="9", title="Floats", level=1, page=0)]
+    floats = Block(type="code", page=0, code_body="\\begin{x}\nFloats\n\\end{x}")
+    assert split_code_headings([floats], short) == [floats]
+
+
+def test_the_open_clauses_label_alone_after_its_heading_is_not_content():
+    """lwarp-manual page 685: "breakurl" opens § 170 from the listing's margin, and the "§ 170"
+    printed beside it follows as a block of its own; it belongs to the heading."""
+    outline = [OutlineEntry(clause_id="169", title="braket", level=1, page=0), OutlineEntry(clause_id="170", title="breakurl", level=1, page=0)]
+    blocks = [
+        Block(type="text", page=0, text="§ 169 Package braket"),
+        Block(type="code", page=0, code_body="1 \\LWR@ProvidesPackagePass{braket}\nbreakurl\n1 \\LWR@ProvidesPackageDrop{breakurl}"),
+        Block(type="text", page=0, text="§ 170"),
+        Block(type="text", page=0, text="breakurl (Pkg)"),
+        Block(type="text", page=0, text="§ 169"),  # another clause's label stays content
+    ]
+    tree = segment_blocks(blocks, outline, clause_id_patterns=GENERIC)
+    assert [match.clause_id for match in tree.report.matched] == ["169", "170"]
+    breakurl = tree.sections[1]
+    assert [block.code_body or block.text for block in breakurl.blocks] == ["1 \\LWR@ProvidesPackageDrop{breakurl}", "breakurl (Pkg)", "§ 169"]
+    assert tree.report.furniture_dropped.get("label_of_open_clause") == 1

@@ -184,6 +184,12 @@ def test_a_clause_title_printed_beside_its_number_is_linked_too():
     assert found("as per Special cases and limitations, section 8.", id_titles=ids, titles=titles)[0] == (
         "Special cases and limitations", "title", ("8",),
     )
+    # lwarp-manual p. 152 as MinerU returned it: the package name in bold inside the title.
+    siunitx = {"8.7.15": "siunitx package"}
+    assert found("For **siunitx**, see **siunitx** package, section 8.7.15.", id_titles=siunitx, titles=("siunitx package",))[0] == (
+        "**siunitx** package", "title", ("8.7.15",),
+    )
+    assert [r[1] for r in found("see **siunitx package, section 8.7.15**", id_titles=siunitx, titles=())] == ["clause_word"]
     # Another clause's title, or the title run into a longer word, is left alone.
     assert [r[1] for r in found("See section 29, Troubleshooting.", id_titles=ids, titles=titles)] == ["clause_word"]
     assert [r[1] for r in found("See section 13: Troubleshootings.", id_titles=ids, titles=titles)] == ["clause_word"]

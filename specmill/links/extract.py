@@ -447,15 +447,13 @@ class ReferenceExtractor:
         gap = _TITLE_GAP_BEFORE.search(before)
         if gap is None:
             return None  # "Normative References 1.3" is read by _after_own_title; its title stays text
-        printed_end = gap.start()
-        if not before[:printed_end].endswith(title):
-            return None
-        start = reference.start - (len(before) - printed_end) - len(title)
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "*_"):
+        end = reference.start - (len(before) - gap.start())
+        start = _start_of_printed_before(text, end, title)
+        if start is None or start > 0 and (text[start - 1].isalnum() or text[start - 1] in "*_"):
             return None
         target = reference.target_ids[0]
-        span = LinkSpan(start, start + len(title), target, title)
-        return FoundReference(start, start + len(title), title, "title", (target,), (span,))
+        span = LinkSpan(start, end, target, text[start:end])
+        return FoundReference(start, end, text[start:end], "title", (target,), (span,))
 
     def _single_target_title(self, reference: FoundReference) -> str | None:
         """The title of the one clause of this document a reference names, if long enough."""
@@ -698,6 +696,22 @@ _NUMBER_NEXT = re.compile(r"[ \t\u00a0]+§?[ \t\u00a0]*\d")
 _OF_ANOTHER_DOCUMENT = re.compile(r"\s+(?:of|in)\b")
 _TITLE_GAP_BEFORE = re.compile(r"[,:][ \t]{1,3}$")
 _TITLE_GAP = re.compile(r"\)?[,:]?[ \t]{1,3}")
+
+
+def _start_of_printed_before(text: str, end: int, title: str) -> int | None:
+    """Where `title` starts when it is printed right before `end`, MinerU's bold marks inside it
+    allowed ("see **siunitx** package, section 8.7.15", lwarp-manual); None when it is not.
+    A bold run is taken whole, so the link text keeps its marks balanced."""
+    position = end
+    for char in reversed(title):
+        while position > 0 and text[position - 1] == "*":
+            position -= 1
+        if position == 0 or text[position - 1] != char:
+            return None
+        position -= 1
+    while position > 0 and text[position - 1] == "*":
+        position -= 1
+    return position if text[position:end].count("*") % 4 == 0 else None
 
 
 def _end_of_printed(text: str, start: int, title: str) -> int:

@@ -12,15 +12,19 @@ ordinary bold text is never touched.
 or "… in the first row. 8.11 Floats 8.11.1 Float contents alignment …" (a whole page as one
 block). A heading is cut out there only when all of this holds: the clause's bookmark points at
 this very page, its id stands at a word start after the end of a sentence or of a bold run (not
-after "see"), and the clause's title follows the id within a couple of words."""
+after "see"), and the clause's title follows the id within a couple of words.
+
+`split_code_headings` cuts a code block at a line that is a clause's heading: a documented
+LaTeX source sets a section's title in the listing's margin, and MinerU reads it as one more line
+of the listing ("7 }" / "Final patchwork" / "8 \\newlistof…", lwarp-manual § 695.20)."""
 
 import re
 
-from schemas.blocks import Block
+from schemas.blocks import FURNITURE_BLOCK_TYPES, Block
 from schemas.outline import OutlineEntry
 from schemas.profile import ClauseIdPattern
 from specmill.clause_ids import parse_heading
-from specmill.titles import LOST_WORDS, holds_title_words
+from specmill.titles import LOST_WORDS, compact, holds_title_words
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _WORD_START = re.compile(r"(?:^|(?<=\s))\S")
@@ -159,7 +163,11 @@ def _buried_headings(text: str, entries: dict[str, OutlineEntry], patterns: list
             continue
         title_words = _title_length(title, entry.title)
         if title_words:
-            heading_words = len(rest.split()) - len(title.split()) + title_words
+            # The words before the title (the id, "§") plus the title's; counted from the front,
+            # since the parser may trim the end ("… {A Table}. . ." loses its dots).
+            after_id = rest.find(entry.clause_id) + len(entry.clause_id)
+            id_words = len(rest[: rest.find(title.split()[0], after_id)].split())
+            heading_words = id_words + title_words
             spans.append((position, _word_start_after(text, position, heading_words)))
     return spans
 
@@ -208,3 +216,64 @@ def _heading_at(text: str, entries: dict[str, OutlineEntry], patterns: list[Clau
 
 
 _SECTION_SIGN = re.compile(r"^§+\s*(?=\d)")
+
+
+_MIN_BARE_TITLE_CHARS = 8  # a shorter title alone on a code line ("Floats", "end") may well be code
+
+
+def split_code_headings(blocks: list[Block], outline: list[OutlineEntry]) -> list[Block]:
+    """Code blocks holding a line that is the heading of a clause whose bookmark points at one of
+    the block's pages, cut into the code before, a heading block and the code after. The line must be
+    the clause's title, alone (at least 8 letters and digits) or with its id before or after it."""
+    on_page: dict[int, list[OutlineEntry]] = {}
+    for entry in outline:
+        if entry.clause_id and entry.page is not None:
+            on_page.setdefault(entry.page, []).append(entry)
+    # A listing joined across page breaks carries its first page, and the furniture and gutter
+    # line numbers ("1226") it crossed follow it: the pages up to the next block with words are its own.
+    next_content_page: list[int] = []
+    page = blocks[-1].page if blocks else 0
+    for block in reversed(blocks):
+        next_content_page.append(page)
+        if block.type not in FURNITURE_BLOCK_TYPES and not block.text.replace(" ", "").isdigit():
+            page = block.page
+    next_content_page.reverse()
+    result: list[Block] = []
+    for block, last_page in zip(blocks, next_content_page):
+        entries = [entry for page in range(block.page, last_page + 1) for entry in on_page.get(page, ())]
+        if block.type != "code" or not entries or not block.code_body:
+            result.append(block)
+            continue
+        lines = block.code_body.split("\n")
+        cursor = 0
+        for number, line in enumerate(lines):
+            entry = _code_line_heading(line, entries) if number > 0 else None
+            if entry is None:
+                continue
+            if "\n".join(lines[cursor:number]).strip():
+                result.append(block.model_copy(update={"code_body": "\n".join(lines[cursor:number])}))
+            # The heading, and the code after it, are on the page its bookmark points at.
+            block = block.model_copy(update={"page": max(block.page, entry.page or 0)})
+            result.append(block.model_copy(update={
+                "type": "text", "text": f"{entry.clause_id} {entry.title}", "text_level": 2, "code_body": None, "code_language": None,
+            }))
+            cursor = number + 1
+        if cursor == 0:
+            result.append(block)
+        elif "\n".join(lines[cursor:]).strip():
+            result.append(block.model_copy(update={"code_body": "\n".join(lines[cursor:])}))
+    return result
+
+
+def _code_line_heading(line: str, entries: list[OutlineEntry]) -> OutlineEntry | None:
+    """The entry whose heading the line is, as printed: code such as "[-attachfile-]%" may hold
+    a title's letters without being its heading."""
+    text = " ".join(line.split())
+    for entry in entries:
+        title, clause_id = " ".join(entry.title.split()), entry.clause_id
+        if not title or not clause_id:
+            continue
+        numbered = {f"{clause_id} {title}", f"§ {clause_id} {title}", f"{title} {clause_id}", f"{title} § {clause_id}"}
+        if text == title and len(compact(title)) >= _MIN_BARE_TITLE_CHARS or text in numbered:
+            return entry
+    return None

@@ -39,7 +39,7 @@ from schemas.tree import (
     SegmentationRules,
 )
 from specmill.clause_ids import parse_heading
-from specmill.tree.inline_headings import split_buried_headings, split_inline_headings
+from specmill.tree.inline_headings import split_buried_headings, split_code_headings, split_inline_headings
 from specmill.titles import LOST_WORDS, compact, holds_title_words
 
 FRONT_MATTER_TITLE = "Front matter"
@@ -308,6 +308,15 @@ class _Walk:
             return False
         return any(char.isalpha() or char == "§" for char in text)
 
+    def repeats_label(self, block: Block, entry: OutlineEntry) -> bool:
+        """The open clause's label once more, alone: "§ 170" printed beside a title that already
+        opened the clause from a listing's margin. It is part of the heading the file starts with."""
+        if block.type != "text" or entry.clause_id is None:
+            return False
+        text = plain_heading_text(block.text)
+        parsed = parse_heading(text, self.patterns) or parse_heading(_LEADING_NOISE.sub("", text, count=1), self.patterns)
+        return self._lone_label(block, entry, parsed, text)
+
     # -- furniture --------------------------------------------------------------------------
 
     def may_be_heading(self, block: Block) -> bool:
@@ -469,6 +478,7 @@ def segment_blocks(
     rules = rules or SegmentationRules()
     patterns = clause_id_patterns if clause_id_patterns is not None else OutlineRules().clause_id_patterns
     blocks = split_buried_headings(split_inline_headings(blocks, outline, patterns), outline, patterns)
+    blocks = split_code_headings(blocks, outline)
     outline, reordered = page_ordered(outline)
     walk = _Walk(blocks, outline, rules, patterns, recover_text)
     keys = _section_keys(outline)
@@ -524,6 +534,8 @@ def segment_blocks(
             index += found.consumed
             continue
         reason = walk.furniture_reason(block)
+        if reason is None and current.outline_index is not None and walk.repeats_label(block, outline[current.outline_index]):
+            reason = "label_of_open_clause"
         if reason is not None:
             walk.dropped[reason] += 1
             index += 1
