@@ -35,7 +35,7 @@ class DroppedBookmark(Contract):
 
 class Outline(Contract):
     entries: list[OutlineEntry]
-    source: Literal["bookmarks", "printed_toc", "text_layer"]
+    source: Literal["bookmarks", "printed_toc", "linked_contents", "text_layer"]
     bookmarks_total: int = Field(description="Raw bookmark count before cleaning (0 for the text-layer fallback).")
     dropped: list[DroppedBookmark] = Field(default_factory=list)
     without_destination: list[str] = Field(default_factory=list, description="Titles of kept entries that point nowhere.")

@@ -55,8 +55,10 @@ class OutlineRules(Contract):
             r"^DD[A-Z]\w*$",
             r"^(?:Lib|LIB)[A-Z]\w*$",
             r"^[\w\- ]+\.(?:png|jpe?g|gif|bmp|emf|wmf|pdf|docx?|xml)$",
+            # A cover's date as a bookmark ("18 February 2026", xacml40-core) would read as clause 18.
+            r"^\d{1,2}\.?\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}$",
         ],
-        description="Regexes (full title) of Word/authoring-tool bookmarks that are never clauses.",
+        description="Regexes (full title) of Word/authoring-tool bookmarks, and cover dates, that are never clauses.",
     )
     clause_id_patterns: list[ClauseIdPattern] = Field(default_factory=_default_clause_id_patterns)
     numbered_majority: float = Field(

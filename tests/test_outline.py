@@ -64,7 +64,8 @@ def test_clause_id_order_and_parents():
 
 def test_junk_bookmarks_are_dropped_and_counted(tmp_path: Path):
     headings = [("1 Scope", 0), ("2 Model", 1), ("2.1 Parts", 1), ("2.1.1 Names", 2), ("Annex A Schema", 3)]
-    junk = ["OLE_LINK6", "_Toc123456", "_Ref99", "DDHeadingPage1", "LibEnteteISO", "LIBTypeTitreISO", "logo.png", "Foreword"]
+    junk = ["OLE_LINK6", "_Toc123456", "_Ref99", "DDHeadingPage1", "LibEnteteISO", "LIBTypeTitreISO", "logo.png", "Foreword",
+            "18 February 2026"]  # a cover's date (xacml40-core), not clause 18
     pdf = numbered_document(tmp_path / "junk.pdf", headings, 4, junk=junk)
     with pymupdf.open(pdf) as document:
         outline = extract_outline(document, RULES, page_labels(document))
@@ -118,6 +119,22 @@ def test_fallback_ignores_running_headers_toc_echoes_and_body_numbers(tmp_path: 
     with pymupdf.open(pdf) as document:
         outline = extract_outline(document, RULES, page_labels(document))
     assert [(e.clause_id, e.page) for e in outline.entries] == [("1", 1), ("2", 2)]
+
+
+def test_fallback_keeps_the_most_headings_in_order_not_the_first_numbered_line(tmp_path: Path):
+    # xacml40-core without its bookmarks: the cover's "18 February 2026" is set large and bold.
+    # Read first, it used to make every heading numbered below 18 "out of order" (11 of 49 kept).
+    pages = [
+        PageSpec(lines=[Line("eXtensible Access Control Markup Language", 16, True), Line("18 February 2026", 14, True)]),
+        PageSpec(lines=[Line("1 Scope", 14, True), Line("text"), Line("2 Definitions", 14, True), Line("text")], footer="2"),
+        PageSpec(lines=[Line("2.1 Terms", 12, True), Line("text"), Line("3 Conformance", 14, True), Line("text")], footer="3"),
+        PageSpec(lines=[Line("Annex A References", 14, True), Line("text")], footer="4"),
+    ]
+    pdf = make_pdf(tmp_path / "cover.pdf", pages)
+    with pymupdf.open(pdf) as document:
+        outline = extract_outline(document, RULES, page_labels(document))
+    assert outline.source == "text_layer"
+    assert [(e.clause_id, e.page) for e in outline.entries] == [("1", 1), ("2", 1), ("2.1", 2), ("3", 2), ("Annex A", 3)]
 
 
 def test_page_offset_is_calibrated_from_page_labels(tmp_path: Path):

@@ -91,6 +91,16 @@ def test_link_syntax_the_document_prints_is_escaped_not_turned_into_a_link():
     assert "\\[…\\](…)" in rendered and dangling_links({"a.md": rendered.encode()}) == []
 
 
+def test_a_web_address_mineru_linked_to_itself_stays_a_working_address():
+    # xacml40-core's cover: the PDF prints the address and links it; MinerU writes [url](url).
+    url = "https://docs.oasis-open.org/xacml/acal/xacml/core/v4.0/csd01/acal-core-xml-v4.0-csd01.html"
+    rendered = render_block(Block(type="text", page=0, text=f"• [{url}]({url})(Authoritative)"))
+    assert f"<{url}>(Authoritative)" in rendered and "\\[" not in rendered
+    # Link text that is not the same address is still printed text.
+    other = render_block(Block(type="text", page=0, text="[https://a.example](https://b.example)"))
+    assert other == "\\[https://a.example\\](https://b.example)"
+
+
 def test_a_text_block_holding_fixed_width_columns_renders_as_a_table_or_preformatted():
     """lwarp-manual sets its package lists as text with columns aligned by spaces."""
     from specmill.tree.render import render_block

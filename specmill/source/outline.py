@@ -4,6 +4,7 @@ found in the text layer.
 Real outlines are polluted (Word's OLE_LINK/_Toc/DD…/Lib… bookmarks, logo file names); some
 releases have none at all. Either way the result is a list of `OutlineEntry` in page order."""
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from schemas.outline import DroppedBookmark, Outline, OutlineEntry
 from schemas.profile import OutlineRules
 from specmill.clause_ids import ParsedHeading, parse_heading, sort_key
+from specmill.source.linked_contents import outline_from_linked_contents
 from specmill.source.printed_toc import outline_from_printed_toc
 from specmill.profile_patterns import ProfilePattern, profile_pattern
 
@@ -155,18 +157,35 @@ def outline_from_text_layer(document, rules: OutlineRules, labels: list[str]) ->
             previous = found.get(heading.clause_id)
             if previous is None or size > previous[0]:
                 found[heading.clause_id] = (size, index, entry)
-    ordered = sorted(found.values(), key=lambda item: (item[1], sort_key(item[2].clause_id)))
-    entries: list[OutlineEntry] = []
-    for _size, _page, entry in ordered:
-        if entries and sort_key(entry.clause_id) <= sort_key(entries[-1].clause_id):
-            continue  # out of order: a stray numbered line, not a heading
-        entries.append(entry)
-    return Outline(entries=entries, source="text_layer", bookmarks_total=0)
+    ordered = [entry for _size, _page, entry in sorted(found.values(), key=lambda item: (item[1], sort_key(item[2].clause_id)))]
+    return Outline(entries=_longest_ascending(ordered), source="text_layer", bookmarks_total=0)
+
+
+def _longest_ascending(entries: list[OutlineEntry]) -> list[OutlineEntry]:
+    """The most entries (in page order) whose ids ascend: headings number up through a document;
+    a stray numbered line ("18 February 2026" in large type on a cover) is out of that order.
+    Keeping the first line and dropping what follows it out of order lost every clause below 18."""
+    keys = [sort_key(entry.clause_id) for entry in entries]
+    tails: list[int] = []  # tails[k]: index of the smallest last key of an ascending run of length k + 1
+    previous: list[int | None] = [None] * len(entries)
+    for index, key in enumerate(keys):
+        length = bisect.bisect_left([keys[tail] for tail in tails], key)
+        previous[index] = tails[length - 1] if length else None
+        if length == len(tails):
+            tails.append(index)
+        else:
+            tails[length] = index
+    kept: list[OutlineEntry] = []
+    cursor = tails[-1] if tails else None
+    while cursor is not None:
+        kept.append(entries[cursor])
+        cursor = previous[cursor]
+    return kept[::-1]
 
 
 def extract_outline(document, rules: OutlineRules, labels: list[str], texts: Sequence[str] | None = None) -> Outline:
-    """Bookmarks when they are usable; else the printed table of contents; else headings from the
-    text layer (keeping the bookmark cleaning report so the user sees why a fallback was taken).
+    """Bookmarks when they are usable; else the printed table of contents (dot leaders and page
+    numbers); else a contents list of links; else headings from the text layer (keeping the bookmark cleaning report so the user sees why a fallback was taken).
     `texts` are the page texts when the caller has them already."""
     from_bookmarks = outline_from_bookmarks(document, rules, labels)
     if is_usable(from_bookmarks):
@@ -174,11 +193,13 @@ def extract_outline(document, rules: OutlineRules, labels: list[str], texts: Seq
     if texts is None:
         texts = [document[index].get_text("text") for index in range(document.page_count)]
     printed = outline_from_printed_toc(texts, rules.clause_id_patterns, labels)
-    fallback = (
-        Outline(entries=printed, source="printed_toc", bookmarks_total=0)
-        if printed is not None
-        else outline_from_text_layer(document, rules, labels)
-    )
+    linked = outline_from_linked_contents(document, texts, rules.clause_id_patterns, labels) if printed is None else None
+    if printed is not None:
+        fallback = Outline(entries=printed, source="printed_toc", bookmarks_total=0)
+    elif linked is not None:
+        fallback = Outline(entries=linked, source="linked_contents", bookmarks_total=0)
+    else:
+        fallback = outline_from_text_layer(document, rules, labels)
     return fallback.model_copy(
         update={"bookmarks_total": from_bookmarks.bookmarks_total, "dropped": from_bookmarks.dropped}
     )

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from schemas.outline import OutlineEntry
 from schemas.profile import ClauseIdPattern
-from specmill.clause_ids import parse_heading, sort_key
+from specmill.clause_ids import ParsedHeading, parse_heading, sort_key
 from specmill.titles import compact
 
 # "Title ........ 127", "Title . . . . 127", "Title . . 174" (a long title leaves room for two), "Title …… 127"
@@ -82,7 +82,7 @@ def read_toc_entries(page_texts: Sequence[str], patterns: list[ClauseIdPattern])
     return found
 
 
-def _starts_line(page_text: str, entry: OutlineEntry) -> bool:
+def heading_starts_line(page_text: str, entry: OutlineEntry | ParsedHeading) -> bool:
     """The page holds a line that starts with the entry's number and title (its heading)."""
     wanted = compact(f"{entry.clause_id} {entry.title}")[: _PREFIX_CHARS]
     return any(line.startswith(wanted) for line in _compact_lines(page_text))
@@ -100,7 +100,7 @@ def _calibrated_offset(entries: list[tuple[int, OutlineEntry]], page_texts: Sequ
     for printed, entry in sample:
         for offset in range(-5, _MAX_OFFSET):
             page = printed + offset
-            if first_body_page <= page < len(page_texts) and _starts_line(page_texts[page], entry):
+            if first_body_page <= page < len(page_texts) and heading_starts_line(page_texts[page], entry):
                 votes[offset] += 1
     if not votes:
         return None
@@ -128,7 +128,7 @@ def outline_from_printed_toc(page_texts: Sequence[str], patterns: list[ClauseIdP
     for printed, entry in entries:
         page = min(max(printed + offset, last_toc_page + 1), len(page_texts) - 1)
         for nearby in (page, page + 1, page - 1):
-            if last_toc_page < nearby < len(page_texts) and _starts_line(page_texts[nearby], entry):
+            if last_toc_page < nearby < len(page_texts) and heading_starts_line(page_texts[nearby], entry):
                 page = nearby
                 break
         label = labels[page] if 0 <= page < len(labels) and labels[page] else None

@@ -14,7 +14,9 @@
   no underline, and the tags only get in the way of what the text says.
 - A line that would open a heading (`# `) or a code fence (```) is escaped.
 - Link syntax the document prints as text (`[…](…)` in a spec about Markdown messages) is
-  escaped: written as is, it would become a link to nowhere. Printed image links and link
+  escaped: written as is, it would become a link to nowhere. A web address MinerU wrote as a link
+  to itself (`[https://x](https://x)`: the PDF prints the address, and links it) becomes the
+  autolink `<https://x>`, which shows the address as printed and still works. Printed image links and link
   definitions with a `javascript:`, `vbscript:` or `data:` target, and such autolinks
   (`<javascript:…>`), are escaped too: nothing the document prints becomes a script link.
 """
@@ -48,6 +50,8 @@ _CODE_SPAN_OR_MARKUP = re.compile(rf"(?P<ticks>`+).+?(?P=ticks)|{_MARKUP.pattern
 _LINE_START_HAZARD = re.compile(r"^(\s{0,3})(#{1,6}(?=\s|$)|```|~~~)", re.MULTILINE)
 # `[text](` not preceded by `!` (an image link a renderer built) or a backslash (already escaped).
 _PRINTED_LINK = re.compile(r"(?<![!\\])\[([^\[\]\n]*)\]\(")
+# A web address linked to itself: MinerU's markup for a printed URL, never printed link syntax.
+_SELF_LINKED_URL = re.compile(r"(?<![!\\])\[(https?://[^\s\[\]()<>]+)\]\(\1\)")
 # The same after a `!` (images: the table renderer writes its own, with safe targets), and link
 # definitions at a line start ('[1]: javascript:…'), when the target has a script scheme.
 _UNSAFE_PRINTED_LINK = re.compile(rf"(?<!\\)(!)?\[([^\[\]\n]*)\](\(|:)(?=[ \t]*<?[ \t]*{_UNSAFE_SCHEME})")
@@ -138,7 +142,7 @@ def clean_inline(text: str) -> str:
     text = without_underline(unwrap_math_artifacts(text))
     text = _SOFT_HYPHEN_ESCAPE.sub("-", text)
     if "](" in text:
-        text = _PRINTED_LINK.sub(r"\\[\1\\](", text)
+        text = _PRINTED_LINK.sub(r"\\[\1\\](", _SELF_LINKED_URL.sub(r"<\1>", text))
     if "]" in text:
         text = _UNSAFE_PRINTED_LINK.sub(lambda m: f"{m.group(1) or ''}\\[{m.group(2)}\\]{m.group(3)}", text)
     return protect_tags(text)
