@@ -152,7 +152,10 @@ class LinkRules(Contract):
     title_references: bool = Field(
         default=True, description="Link references by clause title ('see Physical Package'); the title must be printed with its own capitals."
     )
-    title_cues: list[str] = Field(default_factory=lambda: ["see", "see also", "described in"])
+    title_cues: list[str] = Field(
+        default_factory=lambda: ["see", "see also", "described in", "specified in", "defined in", "refer to", "titled"],
+        description="Words after which a clause title, as printed or in quotes, is a reference to that clause.",
+    )
     title_min_chars: int = Field(default=4, ge=1, description="Shorter titles are never matched as title references.")
     resolution_threshold: float = Field(
         default=0.98, ge=0, le=1,

@@ -262,6 +262,25 @@ def test_title_references_only_with_a_cue_and_only_when_enabled():
 
 
 
+
+@pytest.mark.parametrize(
+    "text",
+    ['see "Package Model" for details.', "see \u201cPackage Model\u201d.", "see 'Package Model'.", "as specified in Package Model,",
+     "the attributes defined in Package Model apply", "Refer to Package Model.", 'the clause titled "Package Model"'],
+)
+def test_a_title_quoted_or_after_more_cues_is_a_reference_and_the_link_is_the_title_alone(text):
+    references = extract_references(text, titles=("Package Model",))
+    assert [r.target_ids for r in references] == [("title:package model",)]
+    assert [text[span.start : span.end] for span in references[0].links] == ["Package Model"]
+
+
+def test_a_quote_that_holds_more_than_the_title_is_no_title_reference():
+    assert found('see "Package Model, version 2" and', titles=("Package Model",)) == []
+    assert found('see "Package Model', titles=("Package Model",)) == []
+    # The same through the one-pattern path (a title printed with two spaces).
+    assert [r[2] for r in found('see "Package  Model" x', titles=("Package  Model",))] == [("title:package model",)]
+    assert found('see "Package  Model x', titles=("Package  Model",)) == []
+
 def test_a_clause_title_that_is_a_clause_word_is_read_as_the_word():
     # lwarp-manual documents a LaTeX package named "section"; "See section 60.5" cites clause 60.5.
     assert found("See section 60.5 for how footnotes are gathered.", titles=("section", "Footnotes")) == [

@@ -1,4 +1,5 @@
-"""Find clause titles printed after a cue ('see Physical Package') without one giant regex.
+"""Find clause titles printed after a cue ('see Physical Package', 'see "Physical Package"')
+without one giant regex.
 
 The plain way is one pattern `(?<![\\w-])(?i:cue|...)\\s+(?P<title>Title one|Title two|...)(?![\\w-])`
 with every title of the document, longest first. With 8,000 titles that pattern takes about a
@@ -17,6 +18,9 @@ from functools import cached_property
 from specmill.links.scan import CaselessWords
 
 _NOT_WORD_CHAR = re.compile(r"[^\w-]")
+# A title quoted after its cue ('see "Package options"', 'see \u201cPackage options\u201d'): the quote
+# mark that opens it, and those that may close it.
+_QUOTES = {'"': '"\u201d', "\u201c": "\u201d\"", "\u2018": "\u2019'", "'": "'\u2019"}
 _SPACES = re.compile(r"\s+")
 _NON_SPACES = re.compile(r"\S+")
 
@@ -59,7 +63,10 @@ class TitleFinder:
         """The single regex this finder stands in for (used only where the shortcut cannot be)."""
         cues = "|".join(self._cue_patterns)
         alternatives = "|".join(re.escape(title).replace(r"\ ", r"\s+") for title in self._titles)
-        return re.compile(rf"(?<![\w-])(?i:{cues})\s+(?P<title>{alternatives})(?![\w-])")
+        return re.compile(
+            rf"(?<![\w-])(?i:{cues})\s+(?:(?P<quote>[\"\u201c\u2018'])(?=\S))?(?P<title>{alternatives})(?![\w-])"
+            rf"(?(quote)[\"\u201d\u2019'])"
+        )
 
     @cached_property
     def _cue_starts(self) -> re.Pattern[str]:
@@ -83,9 +90,13 @@ class TitleFinder:
                 after_cue = cue.match(text, start)
                 if after_cue is None:
                     continue
-                end = self._title_at(text, after_cue.end())
+                title_start = after_cue.end()
+                closing = _QUOTES.get(text[title_start : title_start + 1])
+                end = self._title_at(text, title_start + 1 if closing else title_start)
+                if end is not None and closing and (text[end : end + 1] or "\0") not in closing:
+                    end = None  # 'see "Package options, below"': the quote holds more than the title
                 if end is not None:
-                    yield start, after_cue.end(), end
+                    yield start, title_start + 1 if closing else title_start, end
                     resume = end
                     break
 
