@@ -23,6 +23,11 @@ class OutlineEntry(Contract):
     y: float | None = Field(
         default=None, description="Where the heading sits on its page (points from the top), from the bookmark's destination."
     )
+    origin: Literal["printed_toc"] | None = Field(
+        default=None,
+        description="Where the entry came from when that is not the outline's own source: 'printed_toc' for a part the "
+        "bookmarks lack and the printed contents list (an appendix Word did not bookmark).",
+    )
 
 
 class DroppedBookmark(Contract):

@@ -10,7 +10,7 @@ from specmill.profiles.shipped import shipped_profile
 from specmill.clause_ids import parent_id, parse_heading, sort_key
 from specmill.source.outline import extract_outline
 from specmill.source.pages import calibrate_offset, page_labels
-from tests.pdf_factory import Line, PageSpec, make_pdf, numbered_document
+from tests.pdf_factory import Line, PageSpec, body, make_pdf, numbered_document
 
 RULES = DocumentProfile().outline
 STATUTE = shipped_profile("german-statute").outline
@@ -135,6 +135,28 @@ def test_fallback_keeps_the_most_headings_in_order_not_the_first_numbered_line(t
         outline = extract_outline(document, RULES, page_labels(document))
     assert outline.source == "text_layer"
     assert [(e.clause_id, e.page) for e in outline.entries] == [("1", 1), ("2", 1), ("2.1", 2), ("3", 2), ("Annex A", 3)]
+
+
+def test_a_part_only_the_printed_contents_list_is_added_to_the_bookmarks(tmp_path: Path):
+    # genericode: Word bookmarked clauses 1-4 but not "Appendix A" and "Appendix B" with B.1-B.7,
+    # whose content was folded into 4.4. Deeper entries missing under a bookmarked clause stay out.
+    contents = PageSpec(lines=[Line(text) for text in (
+        "Table of Contents", "1 Scope ........ 1", "2 Model ........ 2", "2.1 Parts ........ 2",
+        "Appendix A. Notes ........ 3", "A.1 More notes ........ 3",
+    )])
+    pages = [contents] + [
+        PageSpec(lines=[Line(heading, 14, True), body()], footer=str(printed))
+        for printed, heading in enumerate(["1 Scope", "2 Model", "Appendix A. Notes"], start=1)
+    ]
+    pages[2].lines.insert(1, Line("2.1 Parts", 12, True))
+    pages[3].lines.append(Line("A.1 More notes", 12, True))
+    pdf = make_pdf(tmp_path / "appendix.pdf", pages, toc=[[1, "1 Scope", 2], [1, "2 Model", 3]])
+    with pymupdf.open(pdf) as document:
+        outline = extract_outline(document, RULES, page_labels(document))
+    assert outline.source == "bookmarks"
+    assert [(e.clause_id, e.page, e.origin) for e in outline.entries] == [
+        ("1", 1, None), ("2", 2, None), ("Annex A", 3, "printed_toc"), ("A.1", 3, "printed_toc"),
+    ]
 
 
 def test_page_offset_is_calibrated_from_page_labels(tmp_path: Path):

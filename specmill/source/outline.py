@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from schemas.outline import DroppedBookmark, Outline, OutlineEntry
 from schemas.profile import OutlineRules
-from specmill.clause_ids import ParsedHeading, parse_heading, sort_key
+from specmill.clause_ids import ParsedHeading, parent_id, parse_heading, sort_key
 from specmill.source.linked_contents import outline_from_linked_contents
 from specmill.source.printed_toc import outline_from_printed_toc
 from specmill.profile_patterns import ProfilePattern, profile_pattern
@@ -184,14 +184,18 @@ def _longest_ascending(entries: list[OutlineEntry]) -> list[OutlineEntry]:
 
 
 def extract_outline(document, rules: OutlineRules, labels: list[str], texts: Sequence[str] | None = None) -> Outline:
-    """Bookmarks when they are usable; else the printed table of contents (dot leaders and page
-    numbers); else a contents list of links; else headings from the text layer (keeping the bookmark cleaning report so the user sees why a fallback was taken).
+    """Bookmarks when they are usable, with the parts only the printed contents list; else the
+    printed table of contents (dot leaders and page numbers); else a contents list of links; else
+    headings from the text layer (keeping the bookmark cleaning report so the user sees why a fallback was taken).
     `texts` are the page texts when the caller has them already."""
     from_bookmarks = outline_from_bookmarks(document, rules, labels)
-    if is_usable(from_bookmarks):
-        return from_bookmarks
     if texts is None:
         texts = [document[index].get_text("text") for index in range(document.page_count)]
+    if is_usable(from_bookmarks):
+        # Contents are front matter: read only up to where the first bookmarked clause starts.
+        first_clause = min(entry.page for entry in from_bookmarks.entries if entry.clause_id and entry.page is not None)
+        printed = outline_from_printed_toc(texts, rules.clause_id_patterns, labels, before=first_clause)
+        return _with_parts_only_printed(from_bookmarks, printed or [])
     printed = outline_from_printed_toc(texts, rules.clause_id_patterns, labels)
     linked = outline_from_linked_contents(document, texts, rules.clause_id_patterns, labels) if printed is None else None
     if printed is not None:
@@ -203,3 +207,33 @@ def extract_outline(document, rules: OutlineRules, labels: list[str], texts: Seq
     return fallback.model_copy(
         update={"bookmarks_total": from_bookmarks.bookmarks_total, "dropped": from_bookmarks.dropped}
     )
+
+
+def _top_level(clause_id: str) -> str:
+    while (parent := parent_id(clause_id)) is not None:
+        clause_id = parent
+    return clause_id
+
+
+def _with_parts_only_printed(outline: Outline, printed: list[OutlineEntry]) -> Outline:
+    """The bookmark outline with every top-level part that only the printed contents lists, and
+    its sub-clauses: a Word document whose appendices are not styled as headings has no bookmark
+    for them (genericode: "Appendix A. Acknowledgments", "Appendix B" and B.1-B.7), and without
+    an entry each appendix would be folded into the clause before it. Deeper entries missing
+    under a bookmarked clause are left out: bookmarks often stop at a depth on purpose."""
+    bookmarked = {entry.clause_id for entry in outline.entries if entry.clause_id}
+    bookmarked_parts = {_top_level(clause_id) for clause_id in bookmarked}
+    missing = [
+        entry.model_copy(update={"origin": "printed_toc"})
+        for entry in printed
+        if entry.clause_id and entry.page is not None and entry.clause_id not in bookmarked
+        and _top_level(entry.clause_id) not in bookmarked_parts
+    ]
+    if not missing:
+        return outline
+    entries = list(outline.entries)
+    for entry in missing:
+        # After the last entry that starts on or before its page: the part continues the document there.
+        position = next((i for i in range(len(entries), 0, -1) if (entries[i - 1].page or 0) <= entry.page), 0)
+        entries.insert(position, entry)
+    return outline.model_copy(update={"entries": entries})

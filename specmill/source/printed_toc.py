@@ -60,9 +60,16 @@ def toc_lines(page_text: str) -> list[str]:
     return joined + pending
 
 
-def read_toc_entries(page_texts: Sequence[str], patterns: list[ClauseIdPattern]) -> list[tuple[int, OutlineEntry]]:
-    """(printed page, entry) for every numbered contents line of the front pages, in order."""
+def _search_limit(page_texts: Sequence[str], before: int | None) -> int:
+    """How many front pages may hold the contents: at most 40 or a fifth of the document, and
+    none from `before` on (where a bookmarked document's first clause starts)."""
     limit = min(len(page_texts), max(_SEARCH_PAGES, len(page_texts) // 5))
+    return limit if before is None else min(limit, before + 1)
+
+
+def read_toc_entries(page_texts: Sequence[str], patterns: list[ClauseIdPattern], before: int | None = None) -> list[tuple[int, OutlineEntry]]:
+    """(printed page, entry) for every numbered contents line of the front pages, in order."""
+    limit = _search_limit(page_texts, before)
     found: list[tuple[int, OutlineEntry]] = []
     seen: set[str] = set()
     for page in range(limit):
@@ -108,17 +115,20 @@ def _calibrated_offset(entries: list[tuple[int, OutlineEntry]], page_texts: Sequ
     return offset if count * 3 >= len(sample) else None
 
 
-def outline_from_printed_toc(page_texts: Sequence[str], patterns: list[ClauseIdPattern], labels: list[str]) -> list[OutlineEntry] | None:
+def outline_from_printed_toc(
+    page_texts: Sequence[str], patterns: list[ClauseIdPattern], labels: list[str], before: int | None = None
+) -> list[OutlineEntry] | None:
     """The clauses of the printed contents with their PDF pages; None when the document prints
-    no usable contents (too few entries, or no offset at which the headings are found)."""
-    entries = read_toc_entries(page_texts, patterns)
+    no usable contents (too few entries, or no offset at which the headings are found). With
+    `before`, the contents are looked for only on the pages up to that one."""
+    entries = read_toc_entries(page_texts, patterns, before)
     if len(entries) < _MIN_ENTRIES:
         return None
     ascending = sum(1 for (_, a), (_, b) in zip(entries, entries[1:]) if sort_key(b.clause_id) > sort_key(a.clause_id))
     if ascending < 0.9 * (len(entries) - 1):
         return None  # not a contents list: numbers out of order (a list of figures, an index)
     last_toc_page = 0
-    for page in range(min(len(page_texts), max(_SEARCH_PAGES, len(page_texts) // 5))):
+    for page in range(_search_limit(page_texts, before)):
         if sum(1 for line in toc_lines(page_texts[page]) if _LEADER_LINE.match(line)) >= 3:
             last_toc_page = page
     offset = _calibrated_offset(entries, page_texts, last_toc_page + 1)
