@@ -96,9 +96,12 @@ def test_a_web_address_mineru_linked_to_itself_stays_a_working_address():
     url = "https://docs.oasis-open.org/xacml/acal/xacml/core/v4.0/csd01/acal-core-xml-v4.0-csd01.html"
     rendered = render_block(Block(type="text", page=0, text=f"• [{url}]({url})(Authoritative)"))
     assert f"<{url}>(Authoritative)" in rendered and "\\[" not in rendered
-    # Link text that is not the same address is still printed text.
-    other = render_block(Block(type="text", page=0, text="[https://a.example](https://b.example)"))
-    assert other == "\\[https://a.example\\](https://b.example)"
+    # A web or mail link MinerU wrote for the PDF's link stays one; printed link syntax whose
+    # target is no address is still text.
+    cover = "Jon Bosak, [Sun Microsystems](http://www.sun.com/); Dave ([dmk@dmk.com](mailto:dmk@dmk.com))"
+    assert render_block(Block(type="text", page=0, text=cover)) == cover
+    assert render_block(Block(type="text", page=0, text="data came from [here](3).")) == "data came from \\[here\\](3)."
+    assert "\\[x\\]" in render_block(Block(type="text", page=0, text="[x](javascript:alert(1))"))
 
 
 def test_a_text_block_holding_fixed_width_columns_renders_as_a_table_or_preformatted():

@@ -14,9 +14,10 @@
   no underline, and the tags only get in the way of what the text says.
 - A line that would open a heading (`# `) or a code fence (```) is escaped.
 - Link syntax the document prints as text (`[…](…)` in a spec about Markdown messages) is
-  escaped: written as is, it would become a link to nowhere. A web address MinerU wrote as a link
-  to itself (`[https://x](https://x)`: the PDF prints the address, and links it) becomes the
-  autolink `<https://x>`, which shows the address as printed and still works. Printed image links and link
+  escaped: written as is, it would become a link to nowhere. A link to a web or mail address is
+  MinerU's markup for a link the PDF carries (`[Sun Microsystems](http://www.sun.com/)` on an
+  OASIS cover; none of the corpus's PDFs prints such syntax) and stays a link; one whose text is
+  its own address (`[https://x](https://x)`) becomes the autolink `<https://x>`. Printed image links and link
   definitions with a `javascript:`, `vbscript:` or `data:` target, and such autolinks
   (`<javascript:…>`), are escaped too: nothing the document prints becomes a script link.
 """
@@ -48,8 +49,9 @@ _MARKUP = re.compile(
 )
 _CODE_SPAN_OR_MARKUP = re.compile(rf"(?P<ticks>`+).+?(?P=ticks)|{_MARKUP.pattern}", re.DOTALL)
 _LINE_START_HAZARD = re.compile(r"^(\s{0,3})(#{1,6}(?=\s|$)|```|~~~)", re.MULTILINE)
-# `[text](` not preceded by `!` (an image link a renderer built) or a backslash (already escaped).
-_PRINTED_LINK = re.compile(r"(?<![!\\])\[([^\[\]\n]*)\]\(")
+# `[text](` not preceded by `!` (an image link a renderer built) or a backslash (already escaped),
+# unless it links a web or mail address: that is MinerU's markup for a link the PDF carries.
+_PRINTED_LINK = re.compile(r"(?<![!\\])\[([^\[\]\n]*)\]\((?!(?:https?://|mailto:)[^\s()<>\[\]]+\))")
 # A web address linked to itself: MinerU's markup for a printed URL, never printed link syntax.
 _SELF_LINKED_URL = re.compile(r"(?<![!\\])\[(https?://[^\s\[\]()<>]+)\]\(\1\)")
 # The same after a `!` (images: the table renderer writes its own, with safe targets), and link
