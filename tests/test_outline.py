@@ -137,6 +137,22 @@ def test_fallback_keeps_the_most_headings_in_order_not_the_first_numbered_line(t
     assert [(e.clause_id, e.page) for e in outline.entries] == [("1", 1), ("2", 1), ("2.1", 2), ("3", 2), ("Annex A", 3)]
 
 
+def test_fallback_drops_terms_set_in_bold_body_type_where_the_level_has_larger_headings(tmp_path: Path):
+    # ecma376-part3 without its contents: terms "3.1 markup configuration" in bold 11 pt, the
+    # level's headings ("7.1 Introduction") in 14 pt. Where a level's headings are body-size bold
+    # themselves (4.3.1 here, xacml40-core's 2.1.1), they are kept.
+    pages = [
+        PageSpec(lines=[Line("3 Terms", 16, True), body(), Line("3.1 markup configuration", 10, True), body(),
+                        Line("3.2 processor", 10, True), body()]),
+        PageSpec(lines=[Line("4 Model", 16, True), body(), Line("4.1 Parts", 13, True), body(), Line("4.2 Names", 13, True), body(),
+                        Line("4.3 Rules", 13, True), body(), Line("4.3.1 Order", 10, True), body()]),
+    ]
+    pdf = make_pdf(tmp_path / "terms.pdf", pages)
+    with pymupdf.open(pdf) as document:
+        outline = extract_outline(document, RULES, page_labels(document))
+    assert [e.clause_id for e in outline.entries] == ["3", "4", "4.1", "4.2", "4.3", "4.3.1"]
+
+
 def test_a_part_only_the_printed_contents_list_is_added_to_the_bookmarks(tmp_path: Path):
     # genericode: Word bookmarked clauses 1-4 but not "Appendix A" and "Appendix B" with B.1-B.7,
     # whose content was folded into 4.4. Deeper entries missing under a bookmarked clause stay out.

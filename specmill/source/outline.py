@@ -127,7 +127,7 @@ def outline_from_text_layer(document, rules: OutlineRules, labels: list[str]) ->
     When an id occurs more than once (a table-of-contents line, a repeated heading), the
     occurrence in the largest type wins, then the first; ids must then ascend in page order."""
     body_size = _body_font_size(document)
-    found: dict[str, tuple[float, int, OutlineEntry]] = {}
+    found: dict[str, tuple[float, int, OutlineEntry, bool]] = {}
     for index in range(document.page_count):
         page = document[index]
         height = page.rect.height
@@ -156,9 +156,23 @@ def outline_from_text_layer(document, rules: OutlineRules, labels: list[str]) ->
             )
             previous = found.get(heading.clause_id)
             if previous is None or size > previous[0]:
-                found[heading.clause_id] = (size, index, entry)
-    ordered = [entry for _size, _page, entry in sorted(found.values(), key=lambda item: (item[1], sort_key(item[2].clause_id)))]
+                found[heading.clause_id] = (size, index, entry, _is_bold(spans[0]))
+    candidates = _in_their_levels_type(list(found.values()), body_size)
+    ordered = [entry for _size, _page, entry, _bold in sorted(candidates, key=lambda item: (item[1], sort_key(item[2].clause_id)))]
     return Outline(entries=_longest_ascending(ordered), source="text_layer", bookmarks_total=0)
+
+
+def _in_their_levels_type(candidates: list[tuple[float, int, OutlineEntry, bool]], body_size: float) -> list[tuple[float, int, OutlineEntry, bool]]:
+    """Candidates set in body-size bold are dropped from a level whose headings are mostly set
+    larger than body text: there they are terms or list items ("3.1 markup configuration" in bold
+    11 pt among ecma376-part3's 14 pt "7.1 Introduction"). Where the level's headings are body-size
+    bold themselves (xacml40-core's 2.1.1), they stay."""
+    larger = Counter(entry.level for size, _page, entry, _bold in candidates if size >= body_size * 1.15)
+    total = Counter(entry.level for _size, _page, entry, _bold in candidates)
+    return [
+        candidate for candidate in candidates
+        if candidate[0] >= body_size * 1.15 or larger[candidate[2].level] * 2 <= total[candidate[2].level]
+    ]
 
 
 def _longest_ascending(entries: list[OutlineEntry]) -> list[OutlineEntry]:
@@ -167,14 +181,17 @@ def _longest_ascending(entries: list[OutlineEntry]) -> list[OutlineEntry]:
     Keeping the first line and dropping what follows it out of order lost every clause below 18."""
     keys = [sort_key(entry.clause_id) for entry in entries]
     tails: list[int] = []  # tails[k]: index of the smallest last key of an ascending run of length k + 1
+    tail_keys: list[tuple] = []  # their keys, for the binary search
     previous: list[int | None] = [None] * len(entries)
     for index, key in enumerate(keys):
-        length = bisect.bisect_left([keys[tail] for tail in tails], key)
+        length = bisect.bisect_left(tail_keys, key)
         previous[index] = tails[length - 1] if length else None
         if length == len(tails):
             tails.append(index)
+            tail_keys.append(key)
         else:
             tails[length] = index
+            tail_keys[length] = key
     kept: list[OutlineEntry] = []
     cursor = tails[-1] if tails else None
     while cursor is not None:
