@@ -145,6 +145,12 @@ def test_references_to_other_documents_are_marked_external():
     ]
 
 
+def test_a_section_of_an_article_is_another_acts_in_either_case():
+    # bgb-2024: "nach Maßgabe des Artikels 247 § 13 Absatz 2 …": the EGBGB's § 13, not the BGB's.
+    references = extract_references("nach Artikel 229 § 5 und nach Maßgabe des Artikels 247 § 13 Absatz 2; nach § 13", rules=STATUTE)
+    assert [(r.raw_text, r.external) for r in references] == [("§ 5", True), ("§ 13", True), ("§ 13", False)]
+
+
 def test_subdivisions_are_skipped_before_deciding_the_reference_is_external():
     references = extract_references(
         "nach § 20 Absatz 2 und 3 des Kapitalanlagegesetzbuchs; nach § 21 Abs. 1 Satz 2 ist; nach § 241 Abs. 2, kann der Gläubiger",
