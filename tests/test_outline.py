@@ -173,6 +173,14 @@ def test_a_part_only_the_printed_contents_list_is_added_to_the_bookmarks(tmp_pat
     assert [(e.clause_id, e.page, e.origin) for e in outline.entries] == [
         ("1", 1, None), ("2", 2, None), ("Annex A", 3, "printed_toc"), ("A.1", 3, "printed_toc"),
     ]
+    # In an outline of mostly unnumbered bookmarks (kept as they are), a part whose bookmark
+    # carries its title without the number is bookmarked already.
+    with pymupdf.open(pdf) as document:
+        document.set_toc([[1, "Scope", 2], [1, "Model", 3], [2, "2.1 Parts", 3], [1, "Notes", 4]])
+        outline = extract_outline(document, RULES, page_labels(document))
+    assert [(e.clause_id, e.title, e.origin) for e in outline.entries] == [
+        (None, "Scope", None), (None, "Model", None), ("2.1", "Parts", None), (None, "Notes", None),
+    ]
 
 
 def test_page_offset_is_calibrated_from_page_labels(tmp_path: Path):

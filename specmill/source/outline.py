@@ -15,6 +15,7 @@ from specmill.clause_ids import ParsedHeading, parent_id, parse_heading, sort_ke
 from specmill.source.linked_contents import outline_from_linked_contents
 from specmill.source.printed_toc import outline_from_printed_toc
 from specmill.profile_patterns import ProfilePattern, profile_pattern
+from specmill.titles import compact
 
 
 def _clean_title(title: str) -> str:
@@ -240,6 +241,10 @@ def _with_parts_only_printed(outline: Outline, printed: list[OutlineEntry]) -> O
     under a bookmarked clause are left out: bookmarks often stop at a depth on purpose."""
     bookmarked = {entry.clause_id for entry in outline.entries if entry.clause_id}
     bookmarked_parts = {_top_level(clause_id) for clause_id in bookmarked}
+    # A bookmark may carry the title without the number ("Introduction" for "1 Introduction"):
+    # that part is bookmarked, and so are its sub-clauses.
+    bookmarked_titles = {compact(entry.title) for entry in outline.entries if entry.clause_id is None}
+    bookmarked_parts |= {entry.clause_id for entry in printed if entry.clause_id and compact(entry.title) in bookmarked_titles}
     missing = [
         entry.model_copy(update={"origin": "printed_toc"})
         for entry in printed
