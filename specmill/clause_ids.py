@@ -2,11 +2,15 @@
 
 The patterns come from the document profile; this module only applies them."""
 
+import bisect
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from schemas.profile import ClauseIdPattern
 from specmill.profile_patterns import profile_pattern
+
+T = TypeVar("T")
 
 _TITLE_SEPARATORS = " \t\u00a0:.\u2013\u2014-"
 
@@ -63,3 +67,29 @@ def sort_key(clause_id: str) -> tuple:
     if digits:
         return (0, (int(digits.group(1)),), digits.group(2))
     return (2, (), clause_id)
+
+
+def longest_ascending(entries: list[T]) -> list[T]:
+    """The most entries (objects with a `clause_id`, in page order) whose ids ascend: headings
+    number up through a document; a stray numbered line ("18 February 2026" in large type on a
+    cover, a reference linked in the text after a contents list) is out of that order. Keeping the
+    first line and dropping what follows it out of order lost every clause below 18."""
+    keys = [sort_key(entry.clause_id) for entry in entries]
+    tails: list[int] = []  # tails[k]: index of the smallest last key of an ascending run of length k + 1
+    tail_keys: list[tuple] = []  # their keys, for the binary search
+    previous: list[int | None] = [None] * len(entries)
+    for index, key in enumerate(keys):
+        length = bisect.bisect_left(tail_keys, key)
+        previous[index] = tails[length - 1] if length else None
+        if length == len(tails):
+            tails.append(index)
+            tail_keys.append(key)
+        else:
+            tails[length] = index
+            tail_keys[length] = key
+    kept: list[T] = []
+    cursor = tails[-1] if tails else None
+    while cursor is not None:
+        kept.append(entries[cursor])
+        cursor = previous[cursor]
+    return kept[::-1]

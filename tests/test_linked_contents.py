@@ -15,7 +15,7 @@ HEADINGS = {"1 Scope": (1, 100), "2 Definitions": (1, 400), "2.1 Terms": (2, 80)
             "3 Conformance": (3, 72), "Annex A References": (3, 600)}
 
 
-def linked_contents_pdf(anchor_before_page_break: str | None = None, linked: bool = True) -> pymupdf.Document:
+def linked_contents_pdf(anchor_before_page_break: str | None = None, linked: bool = True, title_only: bool = False) -> pymupdf.Document:
     document = pymupdf.open()
     document.new_page().insert_text((72, 60), "Table of Contents", fontsize=14)
     for page_number in range(1, 4):
@@ -27,13 +27,23 @@ def linked_contents_pdf(anchor_before_page_break: str | None = None, linked: boo
     contents = document[0]
     for row, heading in enumerate(CONTENTS):
         y = 100 + 20 * row
-        contents.insert_text((72, y), f"\u2022 {heading}", fontsize=10)
+        if title_only:  # LaTeX: "5.8  Using latexmk . . . 55", only the title linked
+            number, title = heading.rsplit(" ", 1) if heading.startswith("Annex") else heading.split(" ", 1)
+            contents.insert_text((72, y), number, fontsize=10)
+            contents.insert_text((150, y), f"{title} . . . . . 7", fontsize=10)
+        else:
+            contents.insert_text((72, y), f"\u2022 {heading}", fontsize=10)
         target, top = HEADINGS[heading]
         if heading == anchor_before_page_break:
             target, top = target - 1, 830  # the anchor at the foot of the page before
         if linked:
-            contents.insert_link({"kind": pymupdf.LINK_GOTO, "from": pymupdf.Rect(70, y - 10, 300, y + 3), "page": target,
+            left = 148 if title_only else 70
+            contents.insert_link({"kind": pymupdf.LINK_GOTO, "from": pymupdf.Rect(left, y - 10, 300, y + 3), "page": target,
                                   "to": pymupdf.Point(72, top - 14)})
+    # A reference linked in the text after the contents is no entry of them.
+    body = document[2]
+    body.insert_text((72, 700), "as in 7.1.1.2 Other things of another part", fontsize=10)
+    body.insert_link({"kind": pymupdf.LINK_GOTO, "from": pymupdf.Rect(70, 690, 300, 703), "page": 1, "to": pymupdf.Point(72, 80)})
     return pymupdf.open("pdf", document.tobytes())  # read back as a saved file is
 
 
@@ -48,6 +58,16 @@ def test_the_contents_links_become_the_outline_at_their_destinations():
     assert all(entry.y is not None for entry in outline)
     chosen = extract_outline(document, OutlineRules(), [""] * document.page_count)
     assert chosen.source == "linked_contents" and len(chosen.entries) == 6
+
+
+def test_a_number_printed_left_of_a_title_only_link_is_the_entrys():
+    document = linked_contents_pdf(title_only=True)
+    texts = [page.get_text() for page in document]
+    outline = outline_from_linked_contents(document, texts, PATTERNS, labels=[""] * document.page_count)
+    assert [(entry.clause_id, entry.title, entry.page) for entry in outline] == [
+        ("1", "Scope", 1), ("2", "Definitions", 1), ("2.1", "Terms", 2), ("2.2", "Abbreviations", 2),
+        ("3", "Conformance", 3), ("Annex A", "References", 3),
+    ]
 
 
 def test_an_anchor_at_the_foot_of_the_page_before_its_heading_is_moved_to_the_heading():

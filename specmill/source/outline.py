@@ -4,14 +4,13 @@ found in the text layer.
 Real outlines are polluted (Word's OLE_LINK/_Toc/DD…/Lib… bookmarks, logo file names); some
 releases have none at all. Either way the result is a list of `OutlineEntry` in page order."""
 
-import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
 
 from schemas.outline import DroppedBookmark, Outline, OutlineEntry
 from schemas.profile import OutlineRules
-from specmill.clause_ids import ParsedHeading, parent_id, parse_heading, sort_key
+from specmill.clause_ids import ParsedHeading, longest_ascending, parent_id, parse_heading, sort_key
 from specmill.source.linked_contents import outline_from_linked_contents
 from specmill.source.printed_toc import outline_from_printed_toc
 from specmill.profile_patterns import ProfilePattern, profile_pattern
@@ -160,7 +159,7 @@ def outline_from_text_layer(document, rules: OutlineRules, labels: list[str]) ->
                 found[heading.clause_id] = (size, index, entry, _is_bold(spans[0]))
     candidates = _in_their_levels_type(list(found.values()), body_size)
     ordered = [entry for _size, _page, entry, _bold in sorted(candidates, key=lambda item: (item[1], sort_key(item[2].clause_id)))]
-    return Outline(entries=_longest_ascending(ordered), source="text_layer", bookmarks_total=0)
+    return Outline(entries=longest_ascending(ordered), source="text_layer", bookmarks_total=0)
 
 
 def _in_their_levels_type(candidates: list[tuple[float, int, OutlineEntry, bool]], body_size: float) -> list[tuple[float, int, OutlineEntry, bool]]:
@@ -174,31 +173,6 @@ def _in_their_levels_type(candidates: list[tuple[float, int, OutlineEntry, bool]
         candidate for candidate in candidates
         if candidate[0] >= body_size * 1.15 or larger[candidate[2].level] * 2 <= total[candidate[2].level]
     ]
-
-
-def _longest_ascending(entries: list[OutlineEntry]) -> list[OutlineEntry]:
-    """The most entries (in page order) whose ids ascend: headings number up through a document;
-    a stray numbered line ("18 February 2026" in large type on a cover) is out of that order.
-    Keeping the first line and dropping what follows it out of order lost every clause below 18."""
-    keys = [sort_key(entry.clause_id) for entry in entries]
-    tails: list[int] = []  # tails[k]: index of the smallest last key of an ascending run of length k + 1
-    tail_keys: list[tuple] = []  # their keys, for the binary search
-    previous: list[int | None] = [None] * len(entries)
-    for index, key in enumerate(keys):
-        length = bisect.bisect_left(tail_keys, key)
-        previous[index] = tails[length - 1] if length else None
-        if length == len(tails):
-            tails.append(index)
-            tail_keys.append(key)
-        else:
-            tails[length] = index
-            tail_keys[length] = key
-    kept: list[OutlineEntry] = []
-    cursor = tails[-1] if tails else None
-    while cursor is not None:
-        kept.append(entries[cursor])
-        cursor = previous[cursor]
-    return kept[::-1]
 
 
 def extract_outline(document, rules: OutlineRules, labels: list[str], texts: Sequence[str] | None = None) -> Outline:
