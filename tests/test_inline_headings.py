@@ -198,6 +198,11 @@ def test_a_heading_read_as_a_line_of_a_listing_opens_its_clause():
     # A line that is another page's clause title, or too short a title alone, stays code.
     elsewhere = [OutlineEntry(clause_id="695.20", title="Final patchwork", level=2, page=5)]
     assert split_code_headings([listing, after], elsewhere) == [listing, after]
+    # A clause whose heading a text block printed before: its title in a listing after it is code.
+    on_its_page = listing.model_copy(update={"page": 1})
+    headed = [Block(type="text", page=1, text="695.20 Final patchwork"), on_its_page, after]
+    assert split_code_headings(headed, outline) == headed
+    assert len(split_code_headings(headed[1:], outline)) == 4  # without the heading before, it is cut
     short = [OutlineEntry(clause_id="9", title="Floats", level=1, page=0)]
     floats = Block(type="code", page=0, code_body="\\begin{x}\nFloats\n\\end{x}")
     assert split_code_headings([floats], short) == [floats]

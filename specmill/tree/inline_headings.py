@@ -239,8 +239,12 @@ def split_code_headings(blocks: list[Block], outline: list[OutlineEntry]) -> lis
             page = block.page
     next_content_page.reverse()
     result: list[Block] = []
+    headed: set[str] = set()  # clauses whose heading a text block already printed: their title in code is code
     for block, last_page in zip(blocks, next_content_page):
-        entries = [entry for page in range(block.page, last_page + 1) for entry in on_page.get(page, ())]
+        if block.type == "text" and block.page in on_page:
+            start = compact(block.text[:200])
+            headed |= {e.clause_id for e in on_page[block.page] if start.startswith(compact(f"{e.clause_id} {e.title}"))}
+        entries = [entry for page in range(block.page, last_page + 1) for entry in on_page.get(page, ()) if entry.clause_id not in headed]
         if block.type != "code" or not entries or not block.code_body:
             result.append(block)
             continue
