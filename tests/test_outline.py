@@ -183,6 +183,28 @@ def test_a_part_only_the_printed_contents_list_is_added_to_the_bookmarks(tmp_pat
     ]
 
 
+def test_bookmarks_without_numbers_take_them_from_the_headings_they_point_at(tmp_path: Path):
+    # GNU Texinfo (bash-reference): the bookmark says "Quoting", the heading "3.1.2 Quoting".
+    pages = [
+        PageSpec(lines=[Line("1 Introduction", 14, True), body(), Line("1.1 What is Bash?", 12, True), body()]),
+        PageSpec(lines=[Line("2", 14, True), Line("Definitions", 14, True), body()]),  # the number alone on its line
+        PageSpec(lines=[Line("Index", 14, True), body()]),
+    ]
+    toc = [[1, "Introduction", 1], [2, "What is Bash?", 1], [1, "Definitions", 2], [1, "Index", 3]]
+    pdf = make_pdf(tmp_path / "texinfo.pdf", pages, toc=toc)
+    with pymupdf.open(pdf) as document:
+        outline = extract_outline(document, RULES, page_labels(document))
+    assert outline.source == "bookmarks"
+    assert [(e.clause_id, e.title, e.level, e.page) for e in outline.entries] == [
+        ("1", "Introduction", 1, 0), ("1.1", "What is Bash?", 2, 0), ("2", "Definitions", 1, 1), (None, "Index", 1, 2),
+    ]
+    # Where most bookmarks find no numbered heading, the document is unnumbered: left as it is.
+    with pymupdf.open(pdf) as document:
+        document.set_toc([[1, "Introduction", 1], [1, "Preface", 2], [1, "Notes", 2], [1, "Index", 3]])
+        outline = extract_outline(document, RULES, page_labels(document))
+    assert outline.source == "text_layer"
+
+
 def test_page_offset_is_calibrated_from_page_labels(tmp_path: Path):
     pdf = make_pdf(
         tmp_path / "labels.pdf",

@@ -183,6 +183,8 @@ def extract_outline(document, rules: OutlineRules, labels: list[str], texts: Seq
     from_bookmarks = outline_from_bookmarks(document, rules, labels)
     if texts is None:
         texts = [document[index].get_text("text") for index in range(document.page_count)]
+    if not is_usable(from_bookmarks):
+        from_bookmarks = _numbered_from_headings(from_bookmarks, texts, rules)
     if is_usable(from_bookmarks):
         # Contents are front matter: read only up to where the first bookmarked clause starts.
         first_clause = min(entry.page for entry in from_bookmarks.entries if entry.clause_id and entry.page is not None)
@@ -233,3 +235,32 @@ def _with_parts_only_printed(outline: Outline, printed: list[OutlineEntry]) -> O
         position = next((i for i in range(len(entries), 0, -1) if (entries[i - 1].page or 0) <= entry.page), 0)
         entries.insert(position, entry)
     return outline.model_copy(update={"entries": entries})
+
+
+def _numbered_from_headings(outline: Outline, texts: Sequence[str], rules: OutlineRules) -> Outline:
+    """Bookmarks whose titles lack the numbers their printed headings carry ("Quoting" for the
+    heading "3.1.2 Quoting": GNU Texinfo) take them from the heading on their destination page,
+    a line (or two: a number alone on its line) that is a number and then the bookmark's title.
+    Kept only when most bookmarks get one, so an unnumbered document stays as it is."""
+    entries: list[OutlineEntry] = []
+    taken: set[str] = set()
+    for entry in outline.entries:
+        heading = _printed_heading(texts[entry.page], entry.title, rules) if entry.clause_id is None and entry.page is not None else None
+        if heading is not None and heading.clause_id not in taken:
+            taken.add(heading.clause_id)
+            entry = entry.model_copy(update={"clause_id": heading.clause_id, "level": heading.level, "label": heading.label})
+        entries.append(entry)
+    if len(taken) <= rules.numbered_majority * len(entries):
+        return outline
+    return outline.model_copy(update={"entries": entries})
+
+
+def _printed_heading(page_text: str, title: str, rules: OutlineRules) -> ParsedHeading | None:
+    wanted = compact(title)
+    lines = [line.strip() for line in page_text.split("\n") if line.strip()]
+    for index, line in enumerate(lines):
+        for candidate in (line, f"{line} {lines[index + 1]}" if index + 1 < len(lines) else None):
+            heading = parse_heading(candidate, rules.clause_id_patterns) if candidate else None
+            if heading is not None and heading.title and compact(heading.title) == wanted:
+                return heading
+    return None
