@@ -287,6 +287,18 @@ def test_a_quote_that_holds_more_than_the_title_is_no_title_reference():
     assert [r[2] for r in found('see "Package  Model" x', titles=("Package  Model",))] == [("title:package model",)]
     assert found('see "Package  Model x', titles=("Package  Model",)) == []
 
+
+def test_clause_numbers_alone_in_a_table_cell_and_deep_numbers_in_parentheses_are_references():
+    # An annex's guideline table lists the clauses each guideline comes from: "| 9.1, A.2 |".
+    assert [r.target_ids for r in extract_references("| G-3 | 9.1, A.2 | the guideline |")] == [("9.1",), ("A.2",)]
+    assert [r.target_ids for r in extract_references("| A.3 | x |")] == [("A.3",)]
+    # A lone two-part number in a cell may be a version (a revision history): no reference.
+    assert extract_references("| 1.1 | 2019-05-01 | first draft |") == []
+    assert extract_references("| 3.14 and 2.5 are values | x |") == []
+    # A four-part number in parentheses is a clause even after a value word; "(3.14)" is a value.
+    assert [r.target_ids for r in extract_references("the same as the value (10.5.8.2) described")] == [("10.5.8.2",)]
+    assert extract_references("floating-point numbers (3.14)") == []
+
 def test_a_clause_title_that_is_a_clause_word_is_read_as_the_word():
     # lwarp-manual documents a LaTeX package named "section"; "See section 60.5" cites clause 60.5.
     assert found("See section 60.5 for how footnotes are gathered.", titles=("section", "Footnotes")) == [

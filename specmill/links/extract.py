@@ -524,7 +524,7 @@ class ReferenceExtractor:
             split_cue = "" if before.strip() else _unfinished_paragraph_before(text, line_start)
             if not (
                 continues or self._after_own_title(number, before) or self._bare_number_is_reference(number, before, after)
-                or (split_cue and self._ends_with_cue(split_cue))
+                or (split_cue and self._ends_with_cue(split_cue)) or _in_a_cell_of_ids(text, start, end)
             ):
                 continue
             cue = _LAST_WORD.search(before)
@@ -589,7 +589,8 @@ class ReferenceExtractor:
             return True
         if _OPEN_PAREN_BEFORE.search(before):
             word = _LAST_WORD.search(before.rstrip()[:-1])
-            return not (word and word.group(1).lower() in self._value_words)  # "floating-point numbers (3.14)"
+            deep = self.rules.deep_numbers_are_references and number.count(".") >= 2  # "the value (10.5.8.2)": no value
+            return deep or not (word and word.group(1).lower() in self._value_words)  # "floating-point numbers (3.14)"
         if self.rules.qualified_name_cue and _QUALIFIED_NAME_BEFORE.search(before):
             return True
         named = self._named_cue.search(before) if self._named_cue is not None else None
@@ -752,6 +753,30 @@ def _caseless_finditer(pattern: re.Pattern[str], words: CaselessWords, text: str
     """`pattern.finditer(text)` for a pattern that starts with one of `words` (case-insensitive)."""
     starts = words.starts(text)
     return pattern.finditer(text) if starts is None else finditer_at(pattern, text, starts)
+
+
+_CELL_OF_IDS = re.compile(
+    r"\s*(?:\d+(?:\.\d+)+|[A-Z](?:\.\d+)+)(?:\s*(?:,|;|and|&)\s*(?:\d+(?:\.\d+)+|[A-Z](?:\.\d+)+))*\s*"
+)
+
+
+def _in_a_cell_of_ids(text: str, start: int, end: int) -> bool:
+    """The number stands in a table cell that holds clause numbers only, two or more or one in an
+    annex ("| 9.1, A.2 |", an annex's guideline table): a lone "1.1" in a cell may be a version."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end != -1 else len(text)]
+    if not line.lstrip().startswith("|"):
+        return False
+    left = text.rfind("|", line_start, start)
+    right = text.find("|", end, line_start + len(line))
+    if left == -1 or right == -1:
+        return False
+    cell = text[left + 1 : right]
+    if _CELL_OF_IDS.fullmatch(cell) is None:
+        return False
+    ids = _BARE_DOTTED.findall(cell)
+    return len(ids) >= 2 or ids[0][:1].isalpha()
 
 
 def _dotted_number_starts(text: str) -> list[int]:
