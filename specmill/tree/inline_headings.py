@@ -229,44 +229,52 @@ def split_code_headings(blocks: list[Block], outline: list[OutlineEntry]) -> lis
     for entry in outline:
         if entry.clause_id and entry.page is not None:
             on_page.setdefault(entry.page, []).append(entry)
-    # A listing joined across page breaks carries its first page, and the furniture and gutter
-    # line numbers ("1226") it crossed follow it: the pages up to the next block with words are its own.
-    next_content_page: list[int] = []
-    page = blocks[-1].page if blocks else 0
-    for block in reversed(blocks):
-        next_content_page.append(page)
-        if block.type not in FURNITURE_BLOCK_TYPES and not block.text.replace(" ", "").isdigit():
-            page = block.page
-    next_content_page.reverse()
     result: list[Block] = []
     headed: set[str] = set()  # clauses whose heading a text block already printed: their title in code is code
-    for block, last_page in zip(blocks, next_content_page):
+    for block, last_page in zip(blocks, _last_pages(blocks)):
         if block.type == "text" and block.page in on_page:
             start = compact(block.text[:200])
             headed |= {e.clause_id for e in on_page[block.page] if start.startswith(compact(f"{e.clause_id} {e.title}"))}
         entries = [entry for page in range(block.page, last_page + 1) for entry in on_page.get(page, ()) if entry.clause_id not in headed]
-        if block.type != "code" or not entries or not block.code_body:
-            result.append(block)
-            continue
-        lines = block.code_body.split("\n")
-        cursor = 0
-        for number, line in enumerate(lines):
-            entry = _code_line_heading(line, entries) if number > 0 else None
-            if entry is None:
-                continue
-            if "\n".join(lines[cursor:number]).strip():
-                result.append(block.model_copy(update={"code_body": "\n".join(lines[cursor:number])}))
-            # The heading, and the code after it, are on the page its bookmark points at.
-            block = block.model_copy(update={"page": max(block.page, entry.page or 0)})
-            result.append(block.model_copy(update={
-                "type": "text", "text": f"{entry.clause_id} {entry.title}", "text_level": 2, "code_body": None, "code_language": None,
-            }))
-            cursor = number + 1
-        if cursor == 0:
-            result.append(block)
-        elif "\n".join(lines[cursor:]).strip():
-            result.append(block.model_copy(update={"code_body": "\n".join(lines[cursor:])}))
+        result.extend(_cut_at_headings(block, entries) if block.type == "code" and entries and block.code_body else [block])
     return result
+
+
+def _last_pages(blocks: list[Block]) -> list[int]:
+    """The last page each block may reach: a listing joined across page breaks carries its first
+    page, and the furniture and gutter line numbers ("1226") it crossed follow it, so the pages up
+    to the next block with words are its own."""
+    last_pages: list[int] = []
+    page = blocks[-1].page if blocks else 0
+    for block in reversed(blocks):
+        last_pages.append(page)
+        if block.type not in FURNITURE_BLOCK_TYPES and not block.text.replace(" ", "").isdigit():
+            page = block.page
+    return last_pages[::-1]
+
+
+def _cut_at_headings(block: Block, entries: list[OutlineEntry]) -> list[Block]:
+    """The code block as code, heading, code, ... (the block alone when no line is a heading)."""
+    lines = (block.code_body or "").split("\n")
+    pieces: list[Block] = []
+    cursor = 0
+    for number, line in enumerate(lines[1:], start=1):
+        entry = _code_line_heading(line, entries)
+        if entry is None:
+            continue
+        if "\n".join(lines[cursor:number]).strip():
+            pieces.append(block.model_copy(update={"code_body": "\n".join(lines[cursor:number])}))
+        # The heading, and the code after it, are on the page its bookmark points at.
+        block = block.model_copy(update={"page": max(block.page, entry.page or 0)})
+        pieces.append(block.model_copy(update={
+            "type": "text", "text": f"{entry.clause_id} {entry.title}", "text_level": 2, "code_body": None, "code_language": None,
+        }))
+        cursor = number + 1
+    if cursor == 0:
+        return [block]
+    if "\n".join(lines[cursor:]).strip():
+        pieces.append(block.model_copy(update={"code_body": "\n".join(lines[cursor:])}))
+    return pieces
 
 
 def _code_line_heading(line: str, entries: list[OutlineEntry]) -> OutlineEntry | None:
