@@ -43,7 +43,8 @@ from specmill.profile_patterns import ProfilePattern, profile_pattern
 
 # A clause id as printed after a section sign or a clause word: '17.9.11', '823a', 'A.3'.
 _ID = r"(?:[A-Z](?:\.\d+)+|\d+[a-z]?(?:\.\d+)*)(?![\w\u00b7])(?!\.\d)"
-_BARE_DOTTED = re.compile(r"(?<![\w.\u00a7\-/:#@$])(\d+(?:\.\d+)+|[A-Z](?:\.\d+)+)(?![\w\-/])(?!\.\d)")
+_DOTTED_ID = r"\d+(?:\.\d+)+|[A-Z](?:\.\d+)+"  # '9.1.2', 'A.3'
+_BARE_DOTTED = re.compile(rf"(?<![\w.\u00a7\-/:#@$])({_DOTTED_ID})(?![\w\-/])(?!\.\d)")
 _DOT_DIGIT = re.compile(r"\.\d")
 _SPACE = r"[ \t\u00a0\u2009\u202f]*"
 # '<manifest:file-entry> 4.3', '`<dsig:document-signatures>` 5.2', 'manifest:size 4.16.13',
@@ -755,9 +756,7 @@ def _caseless_finditer(pattern: re.Pattern[str], words: CaselessWords, text: str
     return pattern.finditer(text) if starts is None else finditer_at(pattern, text, starts)
 
 
-_CELL_OF_IDS = re.compile(
-    r"\s*(?:\d+(?:\.\d+)+|[A-Z](?:\.\d+)+)(?:\s*(?:,|;|and|&)\s*(?:\d+(?:\.\d+)+|[A-Z](?:\.\d+)+))*\s*"
-)
+_CELL_OF_IDS = re.compile(rf"\s*(?:{_DOTTED_ID})(?:\s*(?:,|;|and|&)\s*(?:{_DOTTED_ID}))*\s*")
 
 
 def _in_a_cell_of_ids(text: str, start: int, end: int) -> bool:

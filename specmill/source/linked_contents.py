@@ -20,7 +20,7 @@ from typing import Any
 from schemas.outline import OutlineEntry
 from schemas.profile import ClauseIdPattern
 from specmill.clause_ids import longest_ascending, parse_heading
-from specmill.source.printed_toc import heading_starts_line
+from specmill.source.printed_toc import LEADER, heading_starts_line
 
 _SEARCH_PAGES = 40  # contents pages are at the front: at most this many, or a fifth of the document
 _MIN_ENTRIES = 5
@@ -28,7 +28,7 @@ _PAGES_PAST_CONTENTS = 2  # pages in a row without an entry after the contents b
 _IN_ORDER = 0.9  # share of consecutive entries whose ids and destinations ascend: a contents list, not an index
 _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25e6\u2023\u2013*-]\s*")
 # A dot leader and the page number after it, when the linked contents prints them too.
-_LEADER_AND_PAGE = re.compile(r"\s*(?:(?:\.\s*){3,}|(?:\s\.){2,}\s*|…+\s*)\s*\d{0,5}\s*$")
+_LEADER_AND_PAGE = re.compile(rf"\s*{LEADER}\s*\d{{0,5}}\s*$")
 
 
 def _entry_text(text: str) -> str:

@@ -23,7 +23,9 @@ from specmill.clause_ids import ParsedHeading, parse_heading, sort_key
 from specmill.titles import compact
 
 # "Title ........ 127", "Title . . . . 127", "Title . . 174" (a long title leaves room for two), "Title …… 127"
-_LEADER_LINE = re.compile(r"^(?P<head>.*?\S)\s*(?:(?:\.\s*){3,}|(?:\s\.){2,}\s*|…+\s*)\s*(?P<page>\d{1,5})\s*$")
+# A dot leader: "........", ". . . .", "……" (also read by the contents-links reader).
+LEADER = r"(?:(?:\.\s*){3,}|(?:\s\.){2,}\s*|…+\s*)"
+_LEADER_LINE = re.compile(rf"^(?P<head>.*?\S)\s*{LEADER}\s*(?P<page>\d{{1,5}})\s*$")
 # A clause number at the start of a line: "7", "7.1", "A.2", "Annex B", "Appendix C" (not "GNU", "MCE").
 _STARTS_WITH_ID = re.compile(r"^(?:(?:Annex|Appendix|Chapter)\s+[A-Z0-9]+|\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)\.?(?:\s|$)")
 _WRAPPED_LINES = 3  # a title wraps over at most this many lines before its leader

@@ -167,17 +167,12 @@ class SeaweedFS:
             return False
 
     def client(self):  # noqa: ANN201 - boto3 client
-        import boto3
-        from botocore.config import Config
+        """A client made the way the pipeline makes its own (resources/s3_client.py)."""
+        from resources.s3_client import BucketSettings, s3_client
 
-        return boto3.client(
-            "s3",
-            endpoint_url=self.endpoint_url,
-            region_name=self.region,
-            aws_access_key_id=self.access_key,
-            aws_secret_access_key=self.secret_key,
-            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
-        )
+        return s3_client(BucketSettings(
+            endpoint_url=self.endpoint_url, region_name=self.region, access_key_id=self.access_key, secret_access_key=self.secret_key,
+        ))
 
     def create_bucket(self, name: str) -> None:
         client = self.client()
